@@ -1,0 +1,38 @@
+// Lint rules: typescript-eslint's recommended set, plus the rule that keeps the pure core pure.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const core = ['src/network/**', 'src/demand/**', 'src/timing/**', 'src/analysis/**', 'src/optimize/**'];
+const edgeModules = ['fastify', 'mqtt', 'aedes', 'influx', 'node:fs', 'node:fs/promises', 'fs', 'node:net', 'node:http', 'node:child_process'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'bench/results/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: core,
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: edgeModules.map((name) => ({
+            name,
+            message: 'The pure core reads no files, sockets or services: do I/O in an adapter at the edge (cli, api, store).',
+          })),
+          patterns: [{ group: ['**/cli/**', '**/api/**', '**/store/**', '**/controllers/**', '**/ingest/**'], message: 'The core must not import the edges.' }],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'The core reads no clock: pass time in.' },
+        { object: 'Math', property: 'random', message: 'Pass an rng in, so results repeat.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,63 @@
+// Timing plans: a cycle, an offset with its reference, and an ordered sequence of stages.
+import type { GreenKind } from '../network/types.ts';
+
+/**
+ * Where the offset is measured to: the start of the first stage's green (TS2 style, and what SUMO's
+ * `tlLogic@offset` means for a program whose first phase is that green), or the start of its yellow
+ * (Type 170 style).
+ */
+export type OffsetReference = 'first-stage-green-start' | 'first-stage-yellow-start';
+
+/** A stage: the set of signal groups green together, followed by its change interval. */
+export interface Stage {
+  id: string;
+  /** Signal group id → how it moves while green. Groups not listed are red. */
+  greens: Record<string, GreenKind>;
+  /** Displayed green, seconds. */
+  green: number;
+  /** Yellow after this stage, seconds (for the groups that lose green at its end). */
+  yellow: number;
+  /** All-red after the yellow, seconds. */
+  allRed: number;
+  /** The shortest green this stage may be given, seconds. */
+  minGreen: number;
+  /** The longest, seconds, when bounded (actuated programs). */
+  maxGreen?: number;
+}
+
+export interface TimingPlan {
+  id: string;
+  signal: string;
+  /** Cycle length, seconds. */
+  cycleLength: number;
+  /** Offset, seconds, in [0, cycleLength). */
+  offset: number;
+  offsetReference: OffsetReference;
+  stages: Stage[];
+  /** Signal groups shown dark or never signalled (SUMO `o`/`O`), e.g. uncontrolled links. */
+  unsignalled?: string[];
+  /** Where the plan came from: `sumo`, `cityflow`, `geojson`, `greenwave`. */
+  origin?: string;
+}
+
+/** A coded problem found by `validatePlan`. Codes are stable; messages are for people. */
+export interface PlanProblem {
+  code: PlanProblemCode;
+  message: string;
+  stage?: string;
+  signalGroup?: string;
+}
+
+export type PlanProblemCode =
+  | 'CYCLE_NOT_POSITIVE'
+  | 'CYCLE_MISMATCH'
+  | 'OFFSET_OUT_OF_RANGE'
+  | 'NO_STAGES'
+  | 'NEGATIVE_DURATION'
+  | 'GREEN_BELOW_MINIMUM'
+  | 'PEDESTRIAN_CLEARANCE_SHORT'
+  | 'CONFLICTING_GREENS'
+  | 'SIGNAL_GROUP_NEVER_SERVED'
+  | 'UNKNOWN_SIGNAL_GROUP'
+  | 'UNKNOWN_SIGNAL'
+  | 'YELLOW_OUT_OF_RANGE';
