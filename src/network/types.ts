@@ -1,5 +1,5 @@
 // The road-network model: plain data specs from importers, and the typed graph built from them.
-import type { DirectedGraph } from 'graphology';
+import type { MultiDirectedGraph } from 'graphology';
 import type { TimingPlan } from '../timing/types.ts';
 
 /** Coordinates: `planar` is x/y in metres (SUMO, CityFlow); `lonlat` is WGS84 degrees (GeoJSON). */
@@ -192,4 +192,4 @@ export interface NetworkAttributes {
 }
 
 /** The road network: intersections are nodes, links are directed edges keyed by link id. */
-export type RoadNetwork = DirectedGraph<IntersectionAttributes, LinkAttributes, NetworkAttributes>;
+export type RoadNetwork = MultiDirectedGraph<IntersectionAttributes, LinkAttributes, NetworkAttributes>;

@@ -1,0 +1,68 @@
+// The greenwave command: parses arguments and runs one subcommand; returns the exit code.
+import { InputFileError } from '../network/errors.ts';
+import { parse, UsageError, type Output } from './args.ts';
+import { inspect } from './inspect.ts';
+import { serve } from './serve.ts';
+
+const USAGE = `greenwave: traffic-signal optimization engine
+
+Usage:
+  greenwave inspect --net FILE [--demand FILE] [--begin S --end S] [--interval S] [--json]
+      Load a network (GeoJSON, SUMO .net.xml or .sumocfg, CityFlow roadnet.json) and optional
+      demand (SUMO .rou.xml, CityFlow flow JSON, counts CSV) and summarize what was loaded.
+  greenwave serve [--net FILE] [--port N]
+      Run the engine's HTTP server (default: the Zhengzhou demo network, PORT or 8080).
+  greenwave help
+`;
+
+const stdio: Output = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/**
+ * Runs the command line. Exit codes: 0 done, 1 bad input file, 2 bad usage.
+ *
+ * @example
+ * await main(['inspect', '--net', 'fixtures/networks/grid-3x3.geojson', '--json']) // => 0
+ */
+export async function main(argv: string[], output: Output = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'inspect':
+        return await inspect(
+          parse(rest, {
+            net: 'string',
+            demand: 'string',
+            begin: 'string',
+            end: 'string',
+            interval: 'string',
+            json: 'boolean',
+          }),
+          output,
+        );
+      case 'serve':
+        return await serve(parse(rest, { net: 'string', port: 'string' }), output);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        output.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        output.err(`greenwave: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof InputFileError) {
+      output.err(`greenwave ${command}: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof UsageError) {
+      output.err(`greenwave ${command}: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
