@@ -70,8 +70,17 @@ export function buildNetwork(spec: NetworkSpec): RoadNetwork {
   }
 
   const movements = buildMovements(graph, spec.movements);
+  const controlled = new Map<string, Movement[]>();
+  for (const movement of Object.values(movements)) {
+    if (movement.signal === undefined) continue;
+    const list = controlled.get(movement.signal);
+    if (list) list.push(movement);
+    else controlled.set(movement.signal, [movement]);
+  }
   const signals: Record<string, Signal> = {};
-  for (const signal of spec.signals) signals[signal.id] = buildSignal(graph, signal, movements);
+  for (const signal of spec.signals) {
+    signals[signal.id] = buildSignal(graph, signal, controlled.get(signal.id) ?? []);
+  }
   const detectors: Record<string, Detector> = {};
   for (const detector of spec.detectors ?? []) {
     detectors[detector.id] = {
@@ -148,13 +157,15 @@ export function movementId(spec: Pick<MovementSpec, 'id' | 'from' | 'to'>): stri
 function buildSignal(
   graph: RoadNetwork,
   spec: SignalSpec,
-  movements: Record<string, Movement>,
+  movements: Movement[],
 ): Signal {
   const served = new Map<string, string[]>();
   const paths = new Map<string, MovementPath>();
-  for (const movement of Object.values(movements)) {
-    if (movement.signal !== spec.id || movement.signalGroup === undefined) continue;
-    served.set(movement.signalGroup, [...(served.get(movement.signalGroup) ?? []), movement.id]);
+  for (const movement of movements) {
+    if (movement.signalGroup === undefined) continue;
+    const group = served.get(movement.signalGroup);
+    if (group) group.push(movement.id);
+    else served.set(movement.signalGroup, [movement.id]);
     const from = graph.getEdgeAttributes(movement.from);
     const to = graph.getEdgeAttributes(movement.to);
     paths.set(movement.id, {

@@ -45,7 +45,7 @@ const OFFSET_REFERENCES: readonly unknown[] = [
  * @example
  * validatePlan(plan, signal); // [] when the plan is good
  * validatePlan({ ...plan, offset: 90 }, signal);
- * // [{ code: 'OFFSET_OUT_OF_RANGE', message: 'offset 90 s is outside [0, 90 s) …' }]
+ * // [{ code: 'OFFSET_OUT_OF_RANGE', message: 'offset 90 is outside [0, 90 s): …' }]
  */
 export function validatePlan(
   plan: TimingPlan,

@@ -21,7 +21,7 @@ const PCE = 1;
 /** More departures than this from one entry is a unit mistake (an interval in hours, say). */
 const MAX_DEPARTURES_PER_ENTRY = 1_000_000;
 
-/** Slack when stepping by `interval` up to `endTime`, seconds: 0.1 × 30 must still reach 3. */
+/** Slack in counting intervals up to `endTime`: 0.3 / 0.1 is 2.9999999999999996. */
 const TIME_TOLERANCE = 1e-9;
 
 interface FlowEntry {
@@ -81,10 +81,19 @@ function isObject(value: unknown): value is { readonly [key: string]: unknown } 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function readFlowEntry(raw: unknown, position: number, problems: ProblemList): FlowEntry | undefined {
+function readFlowEntry(
+  raw: unknown,
+  position: number,
+  problems: ProblemList,
+): FlowEntry | undefined {
   const element = `flows[${position}]`;
   if (!isObject(raw)) {
-    problems.add('BAD_VALUE', element, 'is not an object.', 'Write each flow entry as a JSON object.');
+    problems.add(
+      'BAD_VALUE',
+      element,
+      'is not an object.',
+      'Write each flow entry as a JSON object.',
+    );
     return undefined;
   }
   const route = readRoute(raw.route, element, problems);
@@ -100,20 +109,40 @@ function readFlowEntry(raw: unknown, position: number, problems: ProblemList): F
 
 function readRoute(value: unknown, element: string, problems: ProblemList): string[] | undefined {
   if (value === undefined) {
-    problems.add('MISSING_ATTRIBUTE', element, 'has no "route".', 'Add "route": the road ids in driving order.');
+    problems.add(
+      'MISSING_ATTRIBUTE',
+      element,
+      'has no "route".',
+      'Add "route": the road ids in driving order.',
+    );
     return undefined;
   }
   if (!Array.isArray(value)) {
-    problems.add('BAD_VALUE', element, '"route" is not an array.', 'Make "route" an array of road ids.');
+    problems.add(
+      'BAD_VALUE',
+      element,
+      '"route" is not an array.',
+      'Make "route" an array of road ids.',
+    );
     return undefined;
   }
   if (value.length === 0) {
-    problems.add('NO_ROUTE', element, 'has an empty route.', 'List at least one road id in "route".');
+    problems.add(
+      'NO_ROUTE',
+      element,
+      'has an empty route.',
+      'List at least one road id in "route".',
+    );
     return undefined;
   }
   const bad = value.findIndex((road: unknown) => typeof road !== 'string' || road.length === 0);
   if (bad >= 0) {
-    problems.add('BAD_VALUE', `${element}.route[${bad}]`, 'is not a road id.', 'Give road ids as strings.');
+    problems.add(
+      'BAD_VALUE',
+      `${element}.route[${bad}]`,
+      'is not a road id.',
+      'Give road ids as strings.',
+    );
     return undefined;
   }
   return value.map(String);
@@ -196,7 +225,8 @@ function checkRoute(entry: FlowEntry, options: CityflowFlowOptions, problems: Pr
   if (!roadLinkPairs) return;
   entry.route.slice(1).forEach((road, step) => {
     const previous = entry.route[step];
-    if (unknown.has(step) || unknown.has(step + 1) || roadLinkPairs.has(`${previous}>${road}`)) return;
+    if (unknown.has(step) || unknown.has(step + 1) || roadLinkPairs.has(`${previous}>${road}`))
+      return;
     problems.add(
       'ROUTE_NOT_CONNECTED',
       `${element}.route[${step}..${step + 1}]`,

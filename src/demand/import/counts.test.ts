@@ -8,12 +8,19 @@ const has = (id: string) => known.has(id);
 
 describe('parseCounts', () => {
   it('reads clock times, from/to and movement columns', () => {
-    const text = '# morning\nbegin,end,from,to,count\n07:00,07:15,E1,E2,120\n07:15,07:30,E1,E2,90\n';
+    const text =
+      '# morning\nbegin,end,from,to,count\n07:00,07:15,E1,E2,120\n07:15,07:30,E1,E2,90\n';
     const flows = parseCounts(text, 'am.csv', has);
     expect(flows).toMatchObject({ begin: 25200, end: 27000, interval: 900 });
     expect(flows.flows.map((flow) => flow.flow)).toEqual([480, 360]);
     const byId = parseCounts('movement,begin,end,count,pcu\nE1>E3,0,3600,100,130\n', 'x.csv', has);
-    expect(byId.flows[0]).toEqual({ movement: 'E1>E3', begin: 0, end: 3600, vehicles: 100, flow: 130 });
+    expect(byId.flows[0]).toEqual({
+      movement: 'E1>E3',
+      begin: 0,
+      end: 3600,
+      vehicles: 100,
+      flow: 130,
+    });
   });
 
   it('names the line and the problem of every bad row', () => {

@@ -75,10 +75,11 @@ interface CityflowIntersection {
   trafficLight?: CityflowTrafficLight;
 }
 
-/** What has been read so far, to check references against. */
+/** The roads read so far, to check road links against. */
 interface Known {
-  intersectionIds: Set<string>;
+  /** Every road id in the file, including roads that could not be read. */
   roadIds: Set<string>;
+  /** The roads that were read whole. */
   roads: Map<string, CityflowRoad>;
 }
 
@@ -122,7 +123,7 @@ export function parseCityflowRoadnet(json: unknown, file: string): NetworkSpec {
   const roads = rawRoads
     .map((raw, index) => readRoad(raw, index, intersectionIds, problems))
     .filter(isDefined);
-  const known: Known = { intersectionIds, roadIds, roads: new Map(roads.map((r) => [r.id, r])) };
+  const known: Known = { roadIds, roads: new Map(roads.map((r) => [r.id, r])) };
   const intersections = rawIntersections
     .map((raw, index) => readIntersection(raw, index, known, problems))
     .filter(isDefined);
@@ -167,7 +168,8 @@ const nonNegative: Expectation<number> = {
   description: 'a number of at least 0',
 };
 const index: Expectation<number> = {
-  test: (value): value is number => Number.isInteger(value) && typeof value === 'number' && value >= 0,
+  test: (value): value is number =>
+    Number.isInteger(value) && typeof value === 'number' && value >= 0,
   description: 'a whole number of at least 0',
 };
 const flag: Expectation<boolean> = {
@@ -238,7 +240,12 @@ function readEach<T>(
   const items = values.map((value, position) => {
     const at = element(position);
     if (isObject(value)) return read(value, at);
-    problems.add('BAD_VALUE', at, `is ${shown(value)}, not an object.`, 'Write it as a JSON object.');
+    problems.add(
+      'BAD_VALUE',
+      at,
+      `is ${shown(value)}, not an object.`,
+      'Write it as a JSON object.',
+    );
     return undefined;
   });
   return items.every(isDefined) ? items : undefined;
@@ -284,11 +291,22 @@ function readRoad(
 ): CityflowRoad | undefined {
   const element = elementName('roads', raw, position);
   if (!isObject(raw)) {
-    problems.add('BAD_VALUE', element, `is ${shown(raw)}, not an object.`, 'Write each road as a JSON object.');
+    problems.add(
+      'BAD_VALUE',
+      element,
+      `is ${shown(raw)}, not an object.`,
+      'Write each road as a JSON object.',
+    );
     return undefined;
   }
   const id = required(raw, 'id', element, text, problems);
-  const startIntersection = readRoadEnd(raw, 'startIntersection', element, intersectionIds, problems);
+  const startIntersection = readRoadEnd(
+    raw,
+    'startIntersection',
+    element,
+    intersectionIds,
+    problems,
+  );
   const endIntersection = readRoadEnd(raw, 'endIntersection', element, intersectionIds, problems);
   const points = readRoadPoints(raw, element, problems);
   const lanes = readLanes(raw, element, problems);
@@ -314,7 +332,11 @@ function readRoadEnd(
   return undefined;
 }
 
-function readRoadPoints(raw: JsonObject, element: string, problems: ProblemList): Position[] | undefined {
+function readRoadPoints(
+  raw: JsonObject,
+  element: string,
+  problems: ProblemList,
+): Position[] | undefined {
   const values = required(raw, 'points', element, list, problems);
   if (!values) return undefined;
   const points = readEach(
@@ -335,7 +357,11 @@ function readRoadPoints(raw: JsonObject, element: string, problems: ProblemList)
   return points;
 }
 
-function readLanes(raw: JsonObject, element: string, problems: ProblemList): CityflowLane[] | undefined {
+function readLanes(
+  raw: JsonObject,
+  element: string,
+  problems: ProblemList,
+): CityflowLane[] | undefined {
   const values = required(raw, 'lanes', element, list, problems);
   if (!values) return undefined;
   if (values.length === 0) {
@@ -369,7 +395,12 @@ function readIntersection(
 ): CityflowIntersection | undefined {
   const element = elementName('intersections', raw, position);
   if (!isObject(raw)) {
-    problems.add('BAD_VALUE', element, `is ${shown(raw)}, not an object.`, 'Write each intersection as a JSON object.');
+    problems.add(
+      'BAD_VALUE',
+      element,
+      `is ${shown(raw)}, not an object.`,
+      'Write each intersection as a JSON object.',
+    );
     return undefined;
   }
   const id = required(raw, 'id', element, text, problems);
@@ -387,7 +418,9 @@ function readIntersection(
   const roadLinks = readRoadLinks(raw, id, element, known, problems);
   const rawLight = optional(raw, 'trafficLight', element, object, problems);
   const trafficLight =
-    rawLight && roadLinks && readTrafficLight(rawLight, `${element}.trafficLight`, roadLinks.length, problems);
+    rawLight &&
+    roadLinks &&
+    readTrafficLight(rawLight, `${element}.trafficLight`, roadLinks.length, problems);
   if (width === undefined || !roadLinks || (rawLight && !trafficLight)) return undefined;
   return { id, virtual, point, width, roadLinks, ...(trafficLight ? { trafficLight } : {}) };
 }
@@ -441,7 +474,8 @@ function readRoadLink(
   const endRoad = readRoadLinkEnd(raw, 'endRoad', element, known.roadIds, problems);
   const start = startRoad === undefined ? undefined : known.roads.get(startRoad);
   const end = endRoad === undefined ? undefined : known.roads.get(endRoad);
-  const atIntersection = start && end && checkAtIntersection(start, end, intersection, element, problems);
+  const atIntersection =
+    start && end && checkAtIntersection(start, end, intersection, element, problems);
   const values = required(raw, 'laneLinks', element, list, problems);
   const laneLinks =
     values &&
@@ -620,17 +654,25 @@ function toNetworkSpec(
   intersections: CityflowIntersection[],
   roads: CityflowRoad[],
 ): NetworkSpec {
-  const intersectionsById = new Map(intersections.map((intersection) => [intersection.id, intersection]));
+  const intersectionsById = new Map(
+    intersections.map((intersection) => [intersection.id, intersection]),
+  );
   const roadsById = new Map(roads.map((road) => [road.id, road]));
   const junctions = intersections.filter((intersection) => !intersection.virtual);
   const pairCounts = countRoadPairs(junctions);
   return {
-    name: file.split(/[\\/]/).pop()?.replace(/\.json$/i, '') || file,
+    name:
+      file
+        .split(/[\\/]/)
+        .pop()
+        ?.replace(/\.json$/i, '') || file,
     coordinates: 'planar',
     source: file,
     intersections: intersections.map(toIntersectionSpec),
     links: roads.map((road) => toLinkSpec(road, intersectionsById)),
-    movements: junctions.flatMap((intersection) => toMovementSpecs(intersection, roadsById, pairCounts)),
+    movements: junctions.flatMap((intersection) =>
+      toMovementSpecs(intersection, roadsById, pairCounts),
+    ),
     signals: junctions.filter(isSignalized).map(toSignalSpec),
   };
 }
@@ -670,7 +712,11 @@ function junctionCut(intersection: CityflowIntersection): number {
 }
 
 /** Stop line to stop line, metres: what CityFlow's vehicles drive and queue on. */
-function laneLength(road: CityflowRoad, start: CityflowIntersection, end: CityflowIntersection): number {
+function laneLength(
+  road: CityflowRoad,
+  start: CityflowIntersection,
+  end: CityflowIntersection,
+): number {
   return polylineLength(road.points) - junctionCut(start) - junctionCut(end);
 }
 
@@ -682,7 +728,10 @@ function laneIndexFromKerb(cityflowIndex: number, laneCount: number): number {
   return laneCount - 1 - cityflowIndex;
 }
 
-function toLinkSpec(road: CityflowRoad, intersections: Map<string, CityflowIntersection>): LinkSpec {
+function toLinkSpec(
+  road: CityflowRoad,
+  intersections: Map<string, CityflowIntersection>,
+): LinkSpec {
   const start = intersections.get(road.startIntersection);
   const end = intersections.get(road.endIntersection);
   const length = polylineLength(road.points);
@@ -752,7 +801,10 @@ function toMovementSpecs(
   });
 }
 
-function laneConnections(roadLink: CityflowRoadLink, roads: Map<string, CityflowRoad>): LaneConnection[] {
+function laneConnections(
+  roadLink: CityflowRoadLink,
+  roads: Map<string, CityflowRoad>,
+): LaneConnection[] {
   const fromLanes = roads.get(roadLink.startRoad)?.lanes.length ?? 0;
   const toLanes = roads.get(roadLink.endRoad)?.lanes.length ?? 0;
   const unique = new Map<string, LaneConnection>();
@@ -818,7 +870,10 @@ function cityflowProgram(
     transition: isTransitionPhase(phase, roadLinks),
   }));
   // A program of transition phases only has nothing to fold them into: each stays a stage.
-  const firstStage = Math.max(0, phases.findIndex(({ transition }) => !transition));
+  const firstStage = Math.max(
+    0,
+    phases.findIndex(({ transition }) => !transition),
+  );
   const foldsTransitions = phases.some(({ transition }) => !transition);
   const inCycleOrder = [...phases.slice(firstStage), ...phases.slice(0, firstStage)];
 
@@ -844,11 +899,21 @@ function cityflowProgram(
   };
 }
 
-function toStage(phase: CityflowLightPhase, position: number, roadLinks: CityflowRoadLink[]): Stage {
+function toStage(
+  phase: CityflowLightPhase,
+  position: number,
+  roadLinks: CityflowRoadLink[],
+): Stage {
+  const released = phase.availableRoadLinks.flatMap((index) => {
+    const roadLink = roadLinks[index];
+    return roadLink ? [{ index, roadLink }] : [];
+  });
   const greens: Record<string, GreenKind> = {};
-  for (const roadLink of phase.availableRoadLinks) {
-    // Right turns run in every phase as a right turn on red: they yield, so they are permissive.
-    greens[String(roadLink)] = roadLinks[roadLink]?.type === 'turn_right' ? 'permissive' : 'protected';
+  for (const { index, roadLink } of released) {
+    greens[String(index)] = greenKind(
+      roadLink,
+      released.map((other) => other.roadLink),
+    );
   }
   return {
     id: `phase-${position}`,
@@ -859,6 +924,20 @@ function toStage(phase: CityflowLightPhase, position: number, roadLinks: Cityflo
     // Never above the file's own green, so the imported program stays a valid plan.
     minGreen: Math.min(DEFAULT_MIN_GREEN, phase.time),
   };
+}
+
+/**
+ * How a road link moves in a phase, by CityFlow's own right of way at a crossing (straight before
+ * left before right): a right turn always yields (it runs in every phase, as a right turn on red);
+ * a left turn or U-turn yields when traffic from another approach goes straight in the same phase
+ * (a permitted left, as in the Atlanta files); anything else is protected.
+ */
+function greenKind(roadLink: CityflowRoadLink, released: CityflowRoadLink[]): GreenKind {
+  if (roadLink.type === 'turn_right') return 'permissive';
+  const opposed = released.some(
+    (other) => other.type === 'go_straight' && other.startRoad !== roadLink.startRoad,
+  );
+  return roadLink.type === 'turn_left' && opposed ? 'permissive' : 'protected';
 }
 
 function sumOfTimes(phases: CityflowLightPhase[]): number {

@@ -1,0 +1,4 @@
+// Runs every benny suite; results land as JSON in bench/results/.
+import { networkSuite } from './network.bench.ts';
+
+await networkSuite();

@@ -1,0 +1,281 @@
+// SUMO phases ↔ stage plans: worked programs, the awkward shapes real nets have, and a round-trip property.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  planFromSumoPhases,
+  sumoOffset,
+  sumoPhasesFromPlan,
+  type SumoPhase,
+} from './sumo-program.ts';
+import type { Stage, TimingPlan } from './types.ts';
+
+function program(phases: SumoPhase[], offset = 0) {
+  return { signal: 'J1', programId: '0', offset, phases };
+}
+
+/** Duration and state only: what a round trip must keep. */
+function slices(phases: { duration: number; state: string }[]) {
+  return phases.map(({ duration, state }) => ({ duration, state }));
+}
+
+describe('planFromSumoPhases', () => {
+  // The netconvert default for a four-leg junction: through+right, then protected left, per axis.
+  const cologne = [
+    { duration: 33, state: 'GGGggrrrrGGGggrrrr', minDur: 5, maxDur: 50 },
+    { duration: 3, state: 'yyyggrrrryyyggrrrr' },
+    { duration: 6, state: 'rrrGGrrrrrrrGGrrrr', minDur: 5, maxDur: 50 },
+    { duration: 3, state: 'rrryyrrrrrrryyrrrr' },
+    { duration: 33, state: 'rrrrrGGggrrrrrGGgg', minDur: 5, maxDur: 50 },
+    { duration: 3, state: 'rrrrryyggrrrrryygg' },
+    { duration: 6, state: 'rrrrrrrGGrrrrrrrGG', minDur: 5, maxDur: 50 },
+    { duration: 3, state: 'rrrrrrryyrrrrrrryy' },
+  ];
+
+  it('makes a stage of each green phase, its yellow from the phases after it', () => {
+    const plan = planFromSumoPhases(program(cologne));
+    expect(plan.cycleLength).toBe(90);
+    expect(plan.offset).toBe(0);
+    expect(plan.offsetReference).toBe('first-stage-green-start');
+    expect(plan.origin).toBe('sumo');
+    expect(plan.stages.map((s) => [s.id, s.green, s.yellow, s.allRed, s.minGreen, s.maxGreen])).toEqual([
+      ['0', 33, 3, 0, 5, 50],
+      ['2', 6, 3, 0, 5, 50],
+      ['4', 33, 3, 0, 5, 50],
+      ['6', 6, 3, 0, 5, 50],
+    ]);
+  });
+
+  it('reads G as protected and g as permissive', () => {
+    const [first] = planFromSumoPhases(program(cologne)).stages;
+    expect(first?.greens).toEqual({
+      0: 'protected',
+      1: 'protected',
+      2: 'protected',
+      3: 'permissive',
+      4: 'permissive',
+      9: 'protected',
+      10: 'protected',
+      11: 'protected',
+      12: 'permissive',
+      13: 'permissive',
+    });
+  });
+
+  it('reads s (green right turn after stopping) as protected', () => {
+    const plan = planFromSumoPhases(program([{ duration: 20, state: 'sG' }]));
+    expect(plan.stages[0]?.greens).toEqual({ 0: 'protected', 1: 'protected' });
+  });
+
+  it('counts phases with neither yellow nor green as all-red', () => {
+    const plan = planFromSumoPhases(
+      program([
+        { duration: 30, state: 'GGrr' },
+        { duration: 4, state: 'yyrr' },
+        { duration: 2, state: 'rrrr' },
+        { duration: 30, state: 'rrGG' },
+        { duration: 3, state: 'rryy' },
+        { duration: 1, state: 'rrrr' },
+        { duration: 1, state: 'rrrr' },
+      ]),
+    );
+    expect(plan.stages.map((s) => [s.yellow, s.allRed])).toEqual([
+      [4, 2],
+      [3, 2],
+    ]);
+    expect(plan.cycleLength).toBe(71);
+  });
+
+  it('gives a minimum green of 5 s without minDur, but never more than the green', () => {
+    const plan = planFromSumoPhases(
+      program([
+        { duration: 3, state: 'Gr' },
+        { duration: 20, state: 'rG' },
+      ]),
+    );
+    expect(plan.stages.map((s) => s.minGreen)).toEqual([3, 5]);
+    expect(plan.stages.every((s) => s.maxGreen === undefined)).toBe(true);
+  });
+
+  it('names stages after named phases', () => {
+    const plan = planFromSumoPhases(
+      program([
+        { duration: 30, state: 'Gr', name: 'main' },
+        { duration: 30, state: 'rG', name: 'side' },
+      ]),
+    );
+    expect(plan.stages.map((s) => s.id)).toEqual(['main', 'side']);
+  });
+
+  it('makes two stages of a green followed directly by another green', () => {
+    const plan = planFromSumoPhases(
+      program([
+        { duration: 25, state: 'GrGG' },
+        { duration: 5, state: 'GrGr' },
+        { duration: 15, state: 'GGGr' },
+      ]),
+    );
+    expect(plan.stages.map((s) => [s.green, s.yellow])).toEqual([
+      [25, 0],
+      [5, 0],
+      [15, 0],
+    ]);
+  });
+
+  it('rotates a program that starts inside a change interval, keeping the offset on the first green', () => {
+    const plan = planFromSumoPhases(
+      program(
+        [
+          { duration: 3, state: 'rryy' },
+          { duration: 2, state: 'rrrr' },
+          { duration: 30, state: 'GGrr' },
+          { duration: 3, state: 'yyrr' },
+          { duration: 30, state: 'rrGG' },
+        ],
+        80,
+      ),
+    );
+    // SUMO starts phase 0 at t ≡ 80 (mod 68); the first green follows 5 s later.
+    expect(plan.offset).toBe(85 % 68);
+    expect(plan.stages.map((s) => [s.id, s.green, s.yellow, s.allRed])).toEqual([
+      ['2', 30, 3, 0],
+      ['4', 30, 3, 2],
+    ]);
+  });
+
+  it('brings a negative SUMO offset into the cycle', () => {
+    const plan = planFromSumoPhases(program(cologne, -10));
+    expect(plan.offset).toBe(80);
+  });
+
+  it('lists links that are off in every phase as unsignalled', () => {
+    const plan = planFromSumoPhases(
+      program([
+        { duration: 30, state: 'GrO' },
+        { duration: 30, state: 'rGo' },
+      ]),
+    );
+    expect(plan.unsignalled).toEqual(['2']);
+  });
+
+  it('puts a zero-length stage where a group goes green, yellow, green (as in Ingolstadt)', () => {
+    const phases = [
+      { duration: 38, state: 'GGgGrGGG' },
+      { duration: 3, state: 'yygyryyy' },
+      { duration: 6, state: 'GGGrrrrr' },
+      { duration: 3, state: 'yyyrrrrr' },
+      { duration: 37, state: 'rrrGGGrr' },
+      { duration: 3, state: 'rrryyyrr' },
+    ];
+    const plan = planFromSumoPhases(program(phases));
+    expect(plan.stages.map((s) => [s.id, s.green, Object.keys(s.greens).join(',')])).toEqual([
+      ['0', 38, '0,1,2,3,5,6,7'],
+      ['1', 0, '2'],
+      ['2', 6, '0,1,2'],
+      ['4', 37, '3,4,5'],
+      ['5', 0, ''],
+    ]);
+    expect(plan.cycleLength).toBe(90);
+    expect(sumoPhasesFromPlan(plan, 8)).toEqual(phases);
+  });
+
+  it('makes a program with no green a plan without stages', () => {
+    const plan = planFromSumoPhases(program([{ duration: 90, state: 'OOOO' }]));
+    expect(plan.stages).toEqual([]);
+    expect(plan.unsignalled).toEqual(['0', '1', '2', '3']);
+    expect(sumoPhasesFromPlan(plan, 4)).toEqual([{ duration: 90, state: 'OOOO' }]);
+  });
+
+  it('refuses a program with no phases, or with states of different lengths', () => {
+    expect(() => planFromSumoPhases(program([]))).toThrow(RangeError);
+    expect(() =>
+      planFromSumoPhases(
+        program([
+          { duration: 30, state: 'Gr' },
+          { duration: 30, state: 'rGr' },
+        ]),
+      ),
+    ).toThrow(/planFromSumoPhases/);
+    expect(() => planFromSumoPhases(program([{ duration: -1, state: 'G' }]))).toThrow(RangeError);
+  });
+});
+
+describe('sumoPhasesFromPlan', () => {
+  const stage = (id: string, greens: Stage['greens'], green: number, yellow = 0, allRed = 0) => ({
+    id,
+    greens,
+    green,
+    yellow,
+    allRed,
+    minGreen: 5,
+  });
+  const plan: TimingPlan = {
+    id: 'am',
+    signal: 'J1',
+    cycleLength: 80,
+    offset: 12,
+    offsetReference: 'first-stage-green-start',
+    stages: [
+      stage('2+6', { 0: 'protected', 1: 'protected', 2: 'permissive' }, 40, 4, 1),
+      stage('1+5', { 2: 'protected' }, 10, 3, 0),
+      stage('4+8', { 3: 'protected' }, 20, 0, 2),
+    ],
+    unsignalled: ['4'],
+  };
+
+  it('writes green, yellow and all-red phases; a group green in the next stage keeps its letter', () => {
+    expect(sumoPhasesFromPlan(plan, 5)).toEqual([
+      { duration: 40, state: 'GGgrO', name: '2+6' },
+      { duration: 4, state: 'yygrO' },
+      { duration: 1, state: 'rrgrO' },
+      { duration: 10, state: 'rrGrO', name: '1+5' },
+      { duration: 3, state: 'rryrO' },
+      { duration: 20, state: 'rrrGO', name: '4+8' },
+      { duration: 2, state: 'rrrrO' },
+    ]);
+  });
+
+  it('gives SUMO the offset of the first green', () => {
+    expect(sumoOffset(plan)).toBe(12);
+    expect(sumoOffset({ ...plan, offsetReference: 'first-stage-yellow-start' })).toBe(52);
+  });
+
+  it('refuses signal groups that are not link indices', () => {
+    const named: TimingPlan = { ...plan, stages: [stage('a', { north: 'protected' }, 30)] };
+    expect(() => sumoPhasesFromPlan(named, 5)).toThrow(RangeError);
+    expect(() => sumoPhasesFromPlan(plan, 3)).toThrow(/sumoPhasesFromPlan/);
+  });
+});
+
+describe('round trip', () => {
+  const linkCount = 6;
+  const greens = fc.dictionary(
+    fc.integer({ min: 0, max: linkCount - 1 }).map(String),
+    fc.constantFrom<'protected' | 'permissive'>('protected', 'permissive'),
+    { minKeys: 1 },
+  );
+  const stage = fc.record({
+    greens,
+    green: fc.integer({ min: 1, max: 60 }),
+    yellow: fc.constantFrom(0, 3, 4),
+    allRed: fc.constantFrom(0, 1, 2),
+  });
+  const plans = fc.array(stage, { minLength: 1, maxLength: 6 }).map((stages): TimingPlan => ({
+    id: 'p',
+    signal: 'J1',
+    cycleLength: stages.reduce((t, s) => t + s.green + s.yellow + s.allRed, 0),
+    offset: 0,
+    offsetReference: 'first-stage-green-start',
+    stages: stages.map((s, i) => ({ ...s, id: String(i), minGreen: Math.min(5, s.green) })),
+  }));
+
+  it('phases written from any plan read back and write again as the same phases', () => {
+    fc.assert(
+      fc.property(plans, (plan) => {
+        const phases = sumoPhasesFromPlan(plan, linkCount);
+        const again = planFromSumoPhases({ signal: 'J1', programId: 'p', offset: 0, phases });
+        expect(slices(sumoPhasesFromPlan(again, linkCount))).toEqual(slices(phases));
+        expect(again.cycleLength).toBe(plan.cycleLength);
+      }),
+    );
+  });
+});
