@@ -66,7 +66,7 @@ function duarouterRoutes(net: string, demand: string, begin: number, end: number
   const dir = mkdtempSync(join(tmpdir(), 'greenwave-validate-'));
   try {
     const output = join(dir, 'routes.rou.xml');
-    execFileSync('duarouter', ['-n', net, '-r', demand, '-o', output, '--begin', String(begin), '--end', String(end), '--no-step-log', '--no-warnings', '--ignore-errors'], { stdio: 'pipe' });
+    execFileSync('duarouter', ['--xml-validation', 'never', '-n', net, '-r', demand, '-o', output, '--begin', String(begin), '--end', String(end), '--no-step-log', '--no-warnings', '--ignore-errors'], { stdio: 'pipe', env: { ...process.env, SUMO_HOME: process.env['SUMO_HOME'] ?? '/usr/share/sumo' } });
     const routes = new Map<string, string>();
     for (const match of readFileSync(output, 'utf8').matchAll(/<vehicle id="([^"]+)"[^>]*>\s*<route edges="([^"]+)"/g)) {
       routes.set(match[1]!, match[2]!);

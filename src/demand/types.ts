@@ -11,6 +11,10 @@ export interface VehicleTrip {
   vehicleType: string;
   /** Passenger car equivalents: 1 for a car, more for buses and trucks. */
   pce: number;
+  /** Vehicle class (SUMO `vClass`: passenger, bus, truck, …), when the source says. */
+  vehicleClass?: string;
+  /** Vehicle length in metres, when the source says. */
+  length?: number;
 }
 
 export interface VehicleDemand {

@@ -17,6 +17,7 @@ export type InputErrorCode =
   | 'MOVEMENT_NOT_AT_INTERSECTION'
   | 'ROUTE_NOT_CONNECTED'
   | 'NO_ROUTE'
+  | 'UNKNOWN_ROUTE'
   | 'UNKNOWN_VEHICLE_TYPE';
 
 export interface InputProblem {

@@ -19,6 +19,8 @@ export type GreenKind = 'protected' | 'permissive';
 export interface IntersectionSpec {
   id: string;
   kind: IntersectionKind;
+  /** A name for people, e.g. the cross streets. */
+  name?: string;
   position: Position;
   /** Distance from the centre to the stop lines, metres; used for clearance widths. */
   radius?: number;
@@ -37,6 +39,8 @@ export interface LaneSpec {
   saturationFlow?: number;
   /** Vehicle classes allowed, when the source restricts them (SUMO `allow`). */
   allow?: string[];
+  /** Lane-use arrows, when the source gives them: the turns this lane may make. */
+  turns?: TurnType[];
 }
 
 export interface LinkSpec {

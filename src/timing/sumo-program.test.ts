@@ -37,7 +37,9 @@ describe('planFromSumoPhases', () => {
     expect(plan.offset).toBe(0);
     expect(plan.offsetReference).toBe('first-stage-green-start');
     expect(plan.origin).toBe('sumo');
-    expect(plan.stages.map((s) => [s.id, s.green, s.yellow, s.allRed, s.minGreen, s.maxGreen])).toEqual([
+    expect(
+      plan.stages.map((s) => [s.id, s.green, s.yellow, s.allRed, s.minGreen, s.maxGreen]),
+    ).toEqual([
       ['0', 33, 3, 0, 5, 50],
       ['2', 6, 3, 0, 5, 50],
       ['4', 33, 3, 0, 5, 50],
@@ -216,7 +218,7 @@ describe('sumoPhasesFromPlan', () => {
     offsetReference: 'first-stage-green-start',
     stages: [
       stage('2+6', { 0: 'protected', 1: 'protected', 2: 'permissive' }, 40, 4, 1),
-      stage('1+5', { 2: 'protected' }, 10, 3, 0),
+      stage('1+5', { 1: 'protected', 2: 'protected' }, 10, 3, 0),
       stage('4+8', { 3: 'protected' }, 20, 0, 2),
     ],
     unsignalled: ['4'],
@@ -225,10 +227,10 @@ describe('sumoPhasesFromPlan', () => {
   it('writes green, yellow and all-red phases; a group green in the next stage keeps its letter', () => {
     expect(sumoPhasesFromPlan(plan, 5)).toEqual([
       { duration: 40, state: 'GGgrO', name: '2+6' },
-      { duration: 4, state: 'yygrO' },
-      { duration: 1, state: 'rrgrO' },
-      { duration: 10, state: 'rrGrO', name: '1+5' },
-      { duration: 3, state: 'rryrO' },
+      { duration: 4, state: 'yGgrO' },
+      { duration: 1, state: 'rGgrO' },
+      { duration: 10, state: 'rGGrO', name: '1+5' },
+      { duration: 3, state: 'ryyrO' },
       { duration: 20, state: 'rrrGO', name: '4+8' },
       { duration: 2, state: 'rrrrO' },
     ]);
@@ -275,6 +277,27 @@ describe('round trip', () => {
         const again = planFromSumoPhases({ signal: 'J1', programId: 'p', offset: 0, phases });
         expect(slices(sumoPhasesFromPlan(again, linkCount))).toEqual(slices(phases));
         expect(again.cycleLength).toBe(plan.cycleLength);
+      }),
+    );
+  });
+
+  it('phases give each group the green the plan gives it, through change intervals into the next stage', () => {
+    fc.assert(
+      fc.property(plans, (plan) => {
+        const phases = sumoPhasesFromPlan(plan, linkCount);
+        for (let index = 0; index < linkCount; index += 1) {
+          const id = String(index);
+          const shown = phases
+            .filter((phase) => /[Gg]/.test(phase.state.charAt(index)))
+            .reduce((total, phase) => total + phase.duration, 0);
+          const given = plan.stages.reduce((total, stage, position) => {
+            if (!(id in stage.greens)) return total;
+            const next = plan.stages[(position + 1) % plan.stages.length];
+            const continues = next !== undefined && id in next.greens;
+            return total + stage.green + (continues ? stage.yellow + stage.allRed : 0);
+          }, 0);
+          expect(shown).toBe(given);
+        }
       }),
     );
   });

@@ -267,9 +267,9 @@ function transitionStage(id: string, greens: Greens): Stage {
 
 /** The phase's name when it has one not used yet, else its index in the SUMO program. */
 function uniqueId(name: string | undefined, phaseIndex: number, used: Set<string>): string {
-  const candidates = [name, String(phaseIndex), `${phaseIndex}#${used.size}`];
-  const id = candidates.find((c): c is string => c !== undefined && c !== '' && !used.has(c));
-  const chosen = id ?? `${phaseIndex}#${used.size}`;
+  const id = name && !used.has(name) ? name : String(phaseIndex);
+  // A name may equal another phase's index; a suffix keeps the ids apart.
+  const chosen = used.has(id) ? `${phaseIndex}#${used.size}` : id;
   used.add(chosen);
   return chosen;
 }

@@ -49,6 +49,7 @@ export interface PlanProblem {
 }
 
 export type PlanProblemCode =
+  | 'MALFORMED_PLAN'
   | 'CYCLE_NOT_POSITIVE'
   | 'CYCLE_MISMATCH'
   | 'OFFSET_OUT_OF_RANGE'

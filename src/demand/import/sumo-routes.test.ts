@@ -167,6 +167,10 @@ describe('parseSumoRoutes: the demand window', () => {
     expect(departuresOf(vehicles, 'fProbability')).toEqual([20, 40]);
   });
 
+  it('includes a vehicle departing at begin and excludes one departing at end', () => {
+    expect(parse(xml, { begin: 3, end: 5 }).map((vehicle) => vehicle.id)).toEqual(['v2', 't2']);
+  });
+
   it('keeps a flow vehicle its index in the whole flow', () => {
     const vehicles = parse(xml, { begin: 50, end: 100 });
     expect(vehicles.filter((v) => v.id.startsWith('fRate.')).map((v) => v.id)).toEqual([
@@ -229,12 +233,19 @@ describe('parseSumoRoutes: flow rules', () => {
     expect(flow('begin="0" number="4"')).toEqual([0, 21600, 43200, 64800]);
   });
 
-  it('spaces number in whole milliseconds: 3 over 100 s → 0, 33.333, 66.666', () => {
-    expect(flow('begin="0" end="100" number="3"')).toEqual([0, 33.333, 66.666]);
+  it('spaces number in whole milliseconds, cut down: 3 over 200 s → 0, 66.666, 133.332', () => {
+    expect(flow('begin="0" end="200" number="3"')).toEqual([0, 66.666, 133.332]);
   });
 
   it('gives number="0" no vehicles', () => {
     expect(flow('begin="0" end="100" number="0"')).toEqual([]);
+  });
+
+  it('takes begin and end from an enclosing <interval>', () => {
+    const vehicles = parse(`<routes><interval begin="100" end="130">
+      <flow id="f" period="10" from="in" to="outN"/>
+    </interval></routes>`);
+    expect(vehicles.map((vehicle) => vehicle.depart)).toEqual([100, 110, 120]);
   });
 
   it('reads clock times: depart="07:00:00" is 25200 s', () => {
@@ -277,6 +288,23 @@ describe('parseSumoRoutes: vehicle types and route distributions', () => {
       ['in', 'mid', 'outE'],
       ['in', 'mid', 'outE'],
     ]);
+  });
+
+  it('breaks a tie between equally probable routes by taking the first listed', () => {
+    const vehicles = parse(`<routes><vehicle id="v" depart="0"><routeDistribution>
+      <route edges="side mid outN" probability="0.5"/><route edges="in mid outE" probability="0.5"/>
+    </routeDistribution></vehicle></routes>`);
+    expect(vehicles[0]?.route).toEqual(['side', 'mid', 'outN']);
+  });
+
+  it('reads a routeDistribution listing routes="…", each weighted by its own probability', () => {
+    const vehicles = parse(`<routes>
+      <route id="north" edges="in mid outN" probability="0.4"/>
+      <route id="east" edges="side mid outE" probability="0.6"/>
+      <routeDistribution id="split" routes="north east"/>
+      <flow id="f" begin="0" end="10" number="1" route="split"/>
+    </routes>`);
+    expect(vehicles[0]?.route).toEqual(['side', 'mid', 'outE']);
   });
 
   it('lists the file’s vTypes with length and PCE', () => {

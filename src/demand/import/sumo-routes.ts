@@ -52,7 +52,7 @@ interface DemandContext {
   network: RoutableNetwork;
   problems: ProblemList;
   vehicleTypes: ReadonlyMap<string, SumoVehicleType>;
-  routes: ReadonlyMap<string, string[]>;
+  routes: ReadonlyMap<string, RouteDefinition>;
   /** Trip routes by `from to via…`, so each origin–destination pair is routed once. */
   tripRoutes: Map<string, string[] | undefined>;
   vehicleIds: Set<string>;
@@ -483,7 +483,8 @@ function lookUpVehicleType(
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-interface RouteMember {
+/** A route as defined in the file: its edges and its `probability` within a distribution. */
+interface RouteDefinition {
   id?: string;
   edges: string[];
   probability: number;
@@ -494,11 +495,14 @@ function readRouteDefinitions(
   elements: XmlElement[],
   network: RoutableNetwork,
   problems: ProblemList,
-): Map<string, string[]> {
-  const routes = new Map<string, string[]>();
-  const probabilities = new Map<string, number>();
-  const define = (id: string | undefined, edges: string[] | undefined, where: string): void => {
-    if (id === undefined || edges === undefined) return;
+): Map<string, RouteDefinition> {
+  const routes = new Map<string, RouteDefinition>();
+  const define = (
+    id: string | undefined,
+    route: RouteDefinition | undefined,
+    where: string,
+  ): void => {
+    if (id === undefined || route === undefined) return;
     if (routes.has(id)) {
       problems.add(
         'DUPLICATE_ID',
@@ -508,86 +512,70 @@ function readRouteDefinitions(
       );
       return;
     }
-    routes.set(id, edges);
+    routes.set(id, route);
   };
   for (const element of elements) {
+    const where = describe(element);
     if (element.tag === 'route') {
-      const member = readRouteMember(
-        element,
-        describe(element),
-        routes,
-        probabilities,
-        network,
-        problems,
-      );
-      if (member?.id !== undefined) probabilities.set(member.id, member.probability);
-      define(requireId(element, describe(element), problems), member?.edges, describe(element));
+      const route = readRoute(element, where, routes, network, problems);
+      define(requireId(element, where, problems), route, where);
     }
     if (element.tag !== 'routeDistribution') continue;
-    const where = describe(element);
-    const members = readRouteDistribution(element, where, routes, probabilities, network, problems);
-    for (const member of members)
-      define(member.id, member.edges, `${where} route id="${member.id}"`);
-    define(requireId(element, where, problems), mostProbable(members)?.edges, where);
+    const members = readRouteDistribution(element, where, routes, network, problems);
+    for (const member of members) define(member.id, member, `${where} route id="${member.id}"`);
+    define(requireId(element, where, problems), mostProbable(members), where);
   }
   return routes;
 }
 
 /** A `route` with `edges` (checked against the network) or a `refId` to a route defined above. */
-function readRouteMember(
+function readRoute(
   element: XmlElement,
   where: string,
-  routes: ReadonlyMap<string, string[]>,
-  probabilities: ReadonlyMap<string, number>,
+  routes: ReadonlyMap<string, RouteDefinition>,
   network: RoutableNetwork,
   problems: ProblemList,
-): RouteMember | undefined {
+): RouteDefinition | undefined {
   const { id, refId } = element.attributes;
   const probability = readNumber(element, 'probability', where, NON_NEGATIVE, problems);
-  const edges =
-    element.attributes.edges === undefined && refId !== undefined
-      ? lookUpRoute(refId, `${where} refId`, routes, problems)
-      : readEdges(element, where, network, problems);
+  const byReference = element.attributes.edges === undefined && refId !== undefined;
+  const referenced = byReference
+    ? lookUpRoute(refId, `${where} refId`, routes, problems)
+    : undefined;
+  const edges = byReference ? referenced?.edges : readEdges(element, where, network, problems);
   if (edges === undefined) return undefined;
-  const member: RouteMember = {
+  const route: RouteDefinition = {
     edges,
-    probability: probability ?? probabilities.get(refId ?? '') ?? 1,
+    probability: probability ?? referenced?.probability ?? 1,
   };
-  if (id !== undefined) member.id = id;
-  return member;
+  if (id !== undefined) route.id = id;
+  return route;
 }
 
 /** The members of a `routeDistribution`: nested routes and `routes="a b"` ids defined above. */
 function readRouteDistribution(
   element: XmlElement,
   where: string,
-  routes: ReadonlyMap<string, string[]>,
-  probabilities: ReadonlyMap<string, number>,
+  routes: ReadonlyMap<string, RouteDefinition>,
   network: RoutableNetwork,
   problems: ProblemList,
-): RouteMember[] {
+): RouteDefinition[] {
   const nested = childrenTagged(element, 'route').flatMap((child) => {
-    const member = readRouteMember(
-      child,
-      `${where} ${describe(child)}`,
-      routes,
-      probabilities,
-      network,
-      problems,
-    );
-    return member ? [member] : [];
+    const route = readRoute(child, `${where} ${describe(child)}`, routes, network, problems);
+    return route ? [route] : [];
   });
-  const named = splitIds(element.attributes.routes).flatMap((routeId): RouteMember[] => {
-    const edges = lookUpRoute(routeId, `${where} routes`, routes, problems);
-    return edges ? [{ edges, probability: probabilities.get(routeId) ?? 1 }] : [];
+  const named = splitIds(element.attributes.routes).flatMap((routeId) => {
+    const route = lookUpRoute(routeId, `${where} routes`, routes, problems);
+    // Without its id: a member named here is used, not defined again.
+    return route ? [{ edges: route.edges, probability: route.probability }] : [];
   });
   return [...nested, ...named];
 }
 
-/** The member with the highest probability; the first listed on a tie. */
-function mostProbable(members: RouteMember[]): RouteMember | undefined {
-  return members.reduce<RouteMember | undefined>(
-    (best, member) => (best === undefined || member.probability > best.probability ? member : best),
+/** The route with the highest probability; the first listed on a tie. */
+function mostProbable(routes: RouteDefinition[]): RouteDefinition | undefined {
+  return routes.reduce<RouteDefinition | undefined>(
+    (best, route) => (best === undefined || route.probability > best.probability ? route : best),
     undefined,
   );
 }
@@ -595,11 +583,11 @@ function mostProbable(members: RouteMember[]): RouteMember | undefined {
 function lookUpRoute(
   routeId: string,
   where: string,
-  routes: ReadonlyMap<string, string[]>,
+  routes: ReadonlyMap<string, RouteDefinition>,
   problems: ProblemList,
-): string[] | undefined {
-  const edges = routes.get(routeId);
-  if (edges === undefined) {
+): RouteDefinition | undefined {
+  const route = routes.get(routeId);
+  if (route === undefined) {
     problems.add(
       'MISSING_ATTRIBUTE',
       where,
@@ -607,7 +595,7 @@ function lookUpRoute(
       `Define <route id="${routeId}" edges="…"/> at the top level of the file, or name a route it defines.`,
     );
   }
-  return edges;
+  return route;
 }
 
 function readEdges(
@@ -676,8 +664,7 @@ function resolveRoute(
   const { network, problems, routes } = context;
   const nestedRoute = childrenTagged(element, 'route')[0];
   if (nestedRoute !== undefined) {
-    return readRouteMember(nestedRoute, `${where} route`, routes, new Map(), network, problems)
-      ?.edges;
+    return readRoute(nestedRoute, `${where} route`, routes, network, problems)?.edges;
   }
   const nestedDistribution = childrenTagged(element, 'routeDistribution')[0];
   if (nestedDistribution !== undefined) {
@@ -686,14 +673,13 @@ function resolveRoute(
       nestedDistribution,
       distributionWhere,
       routes,
-      new Map(),
       network,
       problems,
     );
     return mostProbable(members)?.edges;
   }
   const { route, from, to } = element.attributes;
-  if (route !== undefined) return lookUpRoute(route, `${where} route`, routes, problems);
+  if (route !== undefined) return lookUpRoute(route, `${where} route`, routes, problems)?.edges;
   if (from !== undefined && to !== undefined)
     return routeTrip(from, to, splitIds(element.attributes.via), where, context);
   problems.add(

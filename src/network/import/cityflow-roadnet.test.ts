@@ -164,6 +164,8 @@ describe('parseCityflowRoadnet: one CoLight-style intersection', () => {
       '6': 'permissive',
       '10': 'permissive',
     });
+    // The two left turns of phase 3 do not cross (opposing lefts): both protected.
+    expect(plan?.stages[2]?.greens).toMatchObject({ '1': 'protected', '8': 'protected' });
   });
 });
 
@@ -179,6 +181,36 @@ describe('parseCityflowRoadnet: details of the conversion', () => {
     });
     const spec = parseCityflowRoadnet(json, 'u-turn.json');
     expect(movement(spec, 'road_0_1_0>road_1_1_2').turn).toBe('uturn');
+  });
+
+  it('lets a U-turn yield, and a left turn beside opposing through traffic', () => {
+    const json = changedRoadnet((roadnet) => {
+      const junction = junctionOf(roadnet);
+      junction.roadLinks.push({
+        type: 'turn_left',
+        startRoad: 'road_0_1_0',
+        endRoad: 'road_1_1_2',
+        laneLinks: [{ startLaneIndex: 0, endLaneIndex: 0 }],
+      });
+      // Phase 1 (the two throughs) now also releases the westbound approach's left turn and U-turn.
+      junction.trafficLight.lightphases[1]?.availableRoadLinks.push(1, 12);
+      // Phase 5 (the westbound approach alone) releases its U-turn too.
+      junction.trafficLight.lightphases[5]?.availableRoadLinks.push(12);
+    });
+    const stages = parseCityflowRoadnet(json, 'permitted-left.json').signals[0]?.programs?.[0]
+      ?.stages;
+    expect(stages?.[0]?.greens).toMatchObject({
+      '0': 'protected',
+      '7': 'protected',
+      '1': 'permissive',
+      '12': 'permissive',
+    });
+    // Beside its own approach's through traffic only, the left turn is protected.
+    expect(stages?.[4]?.greens).toMatchObject({
+      '0': 'protected',
+      '1': 'protected',
+      '12': 'permissive',
+    });
   });
 
   it('drops repeated lane links', () => {

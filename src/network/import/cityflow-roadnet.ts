@@ -54,6 +54,11 @@ interface CityflowRoadLink {
   laneLinks: CityflowLaneLink[];
 }
 
+/** A road link with the turn it makes (CityFlow's type, or a U-turn). */
+interface TurningRoadLink extends CityflowRoadLink {
+  turn: TurnType;
+}
+
 interface CityflowLightPhase {
   /** Seconds. */
   time: number;
@@ -94,7 +99,10 @@ interface Known {
  * - Each road is a link; each road link a movement, `startRoad>endRoad` (or
  *   `intersection#roadLinkIndex` when two road links join the same pair of roads).
  * - Lanes are renumbered from the kerb: CityFlow's lane 0 is the innermost one, ours the rightmost.
- * - The built-in program (CityFlow cycles through all light phases in order) is `programs[0]`.
+ * - The built-in program (CityFlow cycles through all light phases in order) is `programs[0]`:
+ *   a stage per light phase, `phase-<i>`; a phase of right turns only (CoLight's 5 s change) is
+ *   the all-red of the stage before it. Greens follow CityFlow's right of way: right turns and
+ *   U-turns permissive, left turns permissive beside opposing through traffic, others protected.
  *
  * @param json the parsed file; `file` names it in errors.
  * @throws {InputFileError} listing every problem found (unknown intersections, roads or lanes,
@@ -673,7 +681,9 @@ function toNetworkSpec(
     movements: junctions.flatMap((intersection) =>
       toMovementSpecs(intersection, roadsById, pairCounts),
     ),
-    signals: junctions.filter(isSignalized).map(toSignalSpec),
+    signals: junctions
+      .filter(isSignalized)
+      .map((intersection) => toSignalSpec(intersection, roadsById)),
   };
 }
 
@@ -826,8 +836,15 @@ function turnOf(roadLink: CityflowRoadLink, roads: Map<string, CityflowRoad>): T
   return TURN_OF_ROAD_LINK[roadLink.type];
 }
 
-function toSignalSpec(intersection: CityflowIntersection): SignalSpec {
+function toSignalSpec(
+  intersection: CityflowIntersection,
+  roads: Map<string, CityflowRoad>,
+): SignalSpec {
   const controlled = controlledRoadLinks(intersection);
+  const roadLinks = intersection.roadLinks.map((roadLink) => ({
+    ...roadLink,
+    turn: turnOf(roadLink, roads),
+  }));
   return {
     id: intersection.id,
     intersections: [intersection.id],
@@ -838,7 +855,7 @@ function toSignalSpec(intersection: CityflowIntersection): SignalSpec {
       minGreen: DEFAULT_MIN_GREEN,
     })),
     programs: intersection.trafficLight
-      ? [cityflowProgram(intersection.id, intersection.trafficLight, intersection.roadLinks)]
+      ? [cityflowProgram(intersection.id, intersection.trafficLight, roadLinks)]
       : [],
   };
 }
@@ -862,7 +879,7 @@ function isTransitionPhase(phase: CityflowLightPhase, roadLinks: CityflowRoadLin
 function cityflowProgram(
   signal: string,
   light: CityflowTrafficLight,
-  roadLinks: CityflowRoadLink[],
+  roadLinks: TurningRoadLink[],
 ): TimingPlan {
   const phases = light.lightphases.map((phase, position) => ({
     phase,
@@ -899,11 +916,7 @@ function cityflowProgram(
   };
 }
 
-function toStage(
-  phase: CityflowLightPhase,
-  position: number,
-  roadLinks: CityflowRoadLink[],
-): Stage {
+function toStage(phase: CityflowLightPhase, position: number, roadLinks: TurningRoadLink[]): Stage {
   const released = phase.availableRoadLinks.flatMap((index) => {
     const roadLink = roadLinks[index];
     return roadLink ? [{ index, roadLink }] : [];
@@ -927,13 +940,14 @@ function toStage(
 }
 
 /**
- * How a road link moves in a phase, by CityFlow's own right of way at a crossing (straight before
- * left before right): a right turn always yields (it runs in every phase, as a right turn on red);
- * a left turn or U-turn yields when traffic from another approach goes straight in the same phase
- * (a permitted left, as in the Atlanta files); anything else is protected.
+ * How a road link moves in a phase. CityFlow gives right of way at a crossing by type, straight
+ * before left before right, so: a right turn always yields (it runs in every phase, as a right
+ * turn on red); a left turn yields when traffic from another approach goes straight in the same
+ * phase (a permitted left, as in the Atlanta files); a U-turn always yields, as U-turning drivers
+ * must; anything else is protected.
  */
-function greenKind(roadLink: CityflowRoadLink, released: CityflowRoadLink[]): GreenKind {
-  if (roadLink.type === 'turn_right') return 'permissive';
+function greenKind(roadLink: TurningRoadLink, released: TurningRoadLink[]): GreenKind {
+  if (roadLink.type === 'turn_right' || roadLink.turn === 'uturn') return 'permissive';
   const opposed = released.some(
     (other) => other.type === 'go_straight' && other.startRoad !== roadLink.startRoad,
   );

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCityflowFlow } from '../../demand/import/cityflow-flow.ts';
 import { buildNetwork } from '../build.ts';
+import { validatePlan } from '../../timing/validate.ts';
 import { parseCityflowRoadnet } from './cityflow-roadnet.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -115,10 +116,15 @@ describe.skipIf(!existsSync(dataDirectory))(`CityFlow data in ${dataDirectory}`,
       }
     });
 
-    it('builds into a road network', () => {
+    it('builds into a road network whose built-in programs pass validatePlan', () => {
       const network = buildNetwork(spec);
       expect(network.order).toBe(raw.intersections.length);
       expect(network.size).toBe(map.roads);
+      const signals = Object.values(network.getAttribute('signals'));
+      expect(signals).toHaveLength(map.signals);
+      for (const signal of signals) {
+        for (const plan of signal.programs) expect(validatePlan(plan, signal)).toEqual([]);
+      }
     });
 
     it.each(map.flows)(

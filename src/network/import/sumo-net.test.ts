@@ -246,7 +246,9 @@ describe('parseSumoNet on small variations', () => {
 
   it('keeps a sidewalk-only edge, with its allow list', () => {
     const spec = parseSumoNet(
-      net(`<edge id="A2B" from="A" to="B"><lane id="A2B_0" index="0" allow="pedestrian" speed="2.78" length="100" width="2.00"/></edge>`),
+      net(
+        `<edge id="A2B" from="A" to="B"><lane id="A2B_0" index="0" allow="pedestrian" speed="2.78" length="100" width="2.00"/></edge>`,
+      ),
       'small.net.xml',
     );
     expect(spec.links[0]?.lanes[0]?.allow).toEqual(['pedestrian']);

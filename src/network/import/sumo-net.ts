@@ -1,10 +1,6 @@
 // Reads a SUMO road network (`.net.xml`) into a NetworkSpec: junctions, edges, connections, programs.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import {
-  planFromSumoPhases,
-  type SumoPhase,
-  type SumoProgram,
-} from '../../timing/sumo-program.ts';
+import { planFromSumoPhases, type SumoPhase, type SumoProgram } from '../../timing/sumo-program.ts';
 import { InputFileError, ProblemList } from '../errors.ts';
 import type {
   IntersectionKind,
@@ -204,67 +200,67 @@ function attributesOf(element: XmlElement): Attributes {
   const group = element['$'];
   if (!isElement(group)) return {};
   return Object.fromEntries(
-    Object.entries(group).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    Object.entries(group).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
   );
 }
 
-/** Reads attributes of one element, reporting missing and malformed ones against it. */
-class AttributeReader {
-  constructor(
-    private readonly attributes: Attributes,
-    readonly element: string,
-    private readonly problems: ProblemList,
-  ) {}
+/** Reads the attributes of one element, reporting missing and malformed ones against it. */
+interface AttributeReader {
+  element: string;
+  optional(name: string): string | undefined;
+  text(name: string): string | undefined;
+  number(name: string, options: { required: boolean; integer?: boolean }): number | undefined;
+  shape(name: string): Position[] | undefined;
+}
 
-  optional(name: string): string | undefined {
-    return this.attributes[name];
-  }
-
-  text(name: string): string | undefined {
-    const value = this.attributes[name];
-    if (value === undefined || value === '') {
-      this.problems.add(
-        'MISSING_ATTRIBUTE',
-        this.element,
-        `has no ${name}.`,
-        `Give the element a ${name} attribute, as netconvert writes it.`,
-      );
-      return undefined;
-    }
-    return value;
-  }
-
-  number(name: string, options: { required: boolean; integer?: boolean }): number | undefined {
-    const value = options.required ? this.text(name) : this.attributes[name];
+function attributeReader(
+  attributes: Attributes,
+  element: string,
+  problems: ProblemList,
+): AttributeReader {
+  const text = (name: string): string | undefined => {
+    const value = attributes[name];
+    if (value !== undefined && value !== '') return value;
+    problems.add(
+      'MISSING_ATTRIBUTE',
+      element,
+      `has no ${name}.`,
+      `Give the element a ${name} attribute, as netconvert writes it.`,
+    );
+    return undefined;
+  };
+  const number = (name: string, options: { required: boolean; integer?: boolean }) => {
+    const value = options.required ? text(name) : attributes[name];
     if (value === undefined) return undefined;
     const parsed = Number(value);
     const valid = value.trim() !== '' && Number.isFinite(parsed);
-    if (!valid || (options.integer && (!Number.isInteger(parsed) || parsed < 0))) {
-      this.problems.add(
-        'BAD_VALUE',
-        this.element,
-        `has ${name}="${value}", which is not ${options.integer ? 'a whole number of 0 or more' : 'a number'}.`,
-        `Give ${name} as ${options.integer ? 'a whole number, e.g. "0"' : 'a number, e.g. "13.89"'}.`,
-      );
-      return undefined;
-    }
-    return parsed;
-  }
-
-  shape(name: string): Position[] | undefined {
-    const value = this.attributes[name];
+    if (valid && (!options.integer || (Number.isInteger(parsed) && parsed >= 0))) return parsed;
+    const wanted = options.integer ? 'a whole number of 0 or more' : 'a number';
+    problems.add(
+      'BAD_VALUE',
+      element,
+      `has ${name}="${value}", which is not ${wanted}.`,
+      `Give ${name} as ${options.integer ? 'a whole number, e.g. "0"' : 'a number, e.g. "13.89"'}.`,
+    );
+    return undefined;
+  };
+  const shape = (name: string): Position[] | undefined => {
+    const value = attributes[name];
     if (value === undefined) return undefined;
     const points = parseShape(value);
     if (!points) {
-      this.problems.add(
+      problems.add(
         'BAD_VALUE',
-        this.element,
+        element,
         `has ${name}="${value.slice(0, 40)}", which is not a list of x,y points.`,
         `Give ${name} as space-separated "x,y" pairs in metres.`,
       );
     }
     return points;
-  }
+  };
+  return { element, optional: (name) => attributes[name], text, number, shape };
 }
 
 /** SUMO shapes: `x,y[,z] x,y[,z] …`, metres. */
@@ -286,7 +282,7 @@ function readJunctions(net: XmlElement, problems: ProblemList): Map<string, Inte
   const junctions = new Map<string, IntersectionSpec>();
   children(net, 'junction').forEach((element, position) => {
     const attributes = attributesOf(element);
-    const read = new AttributeReader(attributes, junctionElement(attributes, position), problems);
+    const read = attributeReader(attributes, junctionElement(attributes, position), problems);
     const type = read.text('type');
     if (type === 'internal') return;
     const id = read.text('id');
@@ -310,7 +306,9 @@ function readJunctions(net: XmlElement, problems: ProblemList): Map<string, Inte
 }
 
 function junctionElement(attributes: Attributes, position: number): string {
-  return attributes.id !== undefined ? `junction id="${attributes.id}"` : `junction #${position + 1}`;
+  return attributes.id !== undefined
+    ? `junction id="${attributes.id}"`
+    : `junction #${position + 1}`;
 }
 
 /** Mean distance of a junction's outline to its centre: roughly where the stop lines are. */
@@ -320,10 +318,7 @@ function meanDistance(shape: Position[], centre: Position): number | undefined {
   const closed = shape.length > 1 && first && last && first[0] === last[0] && first[1] === last[1];
   const outline = closed ? shape.slice(0, -1) : shape;
   if (outline.length === 0) return undefined;
-  const total = outline.reduce(
-    (sum, [x, y]) => sum + Math.hypot(x - centre[0], y - centre[1]),
-    0,
-  );
+  const total = outline.reduce((sum, [x, y]) => sum + Math.hypot(x - centre[0], y - centre[1]), 0);
   return total / outline.length;
 }
 
@@ -335,8 +330,9 @@ function readEdges(net: XmlElement, problems: ProblemList): Edges {
   const broken = new Set<string>();
   children(net, 'edge').forEach((element, position) => {
     const attributes = attributesOf(element);
-    const label = attributes.id !== undefined ? `edge id="${attributes.id}"` : `edge #${position + 1}`;
-    const read = new AttributeReader(attributes, label, problems);
+    const label =
+      attributes.id !== undefined ? `edge id="${attributes.id}"` : `edge #${position + 1}`;
+    const read = attributeReader(attributes, label, problems);
     const id = read.text('id');
     if (id === undefined) return;
     if (normal.has(id) || special.has(id)) {
@@ -412,9 +408,8 @@ interface ParsedLane {
 
 function laneOf(element: XmlElement, edge: string, problems: ProblemList): ParsedLane | undefined {
   const attributes = attributesOf(element);
-  const label =
-    attributes.id !== undefined ? `lane id="${attributes.id}"` : `lane of ${edge}`;
-  const read = new AttributeReader(attributes, label, problems);
+  const label = attributes.id !== undefined ? `lane id="${attributes.id}"` : `lane of ${edge}`;
+  const read = attributeReader(attributes, label, problems);
   const index = read.number('index', { required: true, integer: true });
   const length = read.number('length', { required: true });
   const speedLimit = read.number('speed', { required: true });
@@ -510,10 +505,11 @@ function tlLogicElement(attributes: Attributes): string {
 
 function programOf(element: XmlElement, problems: ProblemList): SumoProgram | undefined {
   const attributes = attributesOf(element);
-  const read = new AttributeReader(attributes, tlLogicElement(attributes), problems);
+  const read = attributeReader(attributes, tlLogicElement(attributes), problems);
   const signal = read.text('id');
   const programId = read.text('programID');
-  const offset = read.optional('offset') === 'begin' ? 0 : read.number('offset', { required: false });
+  const offset =
+    read.optional('offset') === 'begin' ? 0 : read.number('offset', { required: false });
   const phaseElements = children(element, 'phase');
   if (phaseElements.length === 0) {
     problems.add(
@@ -535,7 +531,7 @@ function programOf(element: XmlElement, problems: ProblemList): SumoProgram | un
 }
 
 function phaseOf(element: XmlElement, label: string, problems: ProblemList): SumoPhase | undefined {
-  const read = new AttributeReader(attributesOf(element), label, problems);
+  const read = attributeReader(attributesOf(element), label, problems);
   const duration = read.number('duration', { required: true });
   const state = read.text('state');
   const minDur = read.number('minDur', { required: false });
@@ -586,15 +582,13 @@ function readConnections(net: XmlElement, problems: ProblemList): SumoConnection
   return children(net, 'connection').flatMap((element) => {
     const attributes = attributesOf(element);
     const label = connectionElement(attributes);
-    const read = new AttributeReader(attributes, label, problems);
+    const read = attributeReader(attributes, label, problems);
     const from = read.text('from');
     const to = read.text('to');
     const fromLane = read.number('fromLane', { required: true, integer: true });
     const toLane = read.number('toLane', { required: true, integer: true });
     const tl = read.optional('tl');
-    const linkIndex = tl
-      ? read.number('linkIndex', { required: true, integer: true })
-      : undefined;
+    const linkIndex = tl ? read.number('linkIndex', { required: true, integer: true }) : undefined;
     if (from === undefined || to === undefined || fromLane === undefined || toLane === undefined) {
       return [];
     }
@@ -615,7 +609,9 @@ function readConnections(net: XmlElement, problems: ProblemList): SumoConnection
 }
 
 function connectionElement(attributes: Attributes): string {
-  const shown = ['from', 'to', 'fromLane', 'toLane'].filter((name) => attributes[name] !== undefined);
+  const shown = ['from', 'to', 'fromLane', 'toLane'].filter(
+    (name) => attributes[name] !== undefined,
+  );
   return ['connection', ...shown.map((name) => `${name}="${attributes[name]}"`)].join(' ');
 }
 
@@ -769,8 +765,8 @@ function signalGroupOf(
 ): SignalGroupSpec {
   const minDurs = programs.flatMap((program) =>
     program.phases
-      .filter((phase) => /[gGs]/.test(phase.state.charAt(index)) && phase.minDur !== undefined)
-      .map((phase) => phase.minDur ?? DEFAULT_MIN_GREEN),
+      .filter((phase) => /[gGs]/.test(phase.state.charAt(index)))
+      .flatMap((phase) => (phase.minDur !== undefined ? [phase.minDur] : [])),
   );
   const minGreen = minDurs.length > 0 ? Math.min(...minDurs) : undefined;
   if (crossing) {
