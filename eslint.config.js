@@ -2,13 +2,34 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const core = ['src/network/**', 'src/demand/**', 'src/timing/**', 'src/analysis/**', 'src/optimize/**'];
-const edgeModules = ['fastify', 'mqtt', 'aedes', 'influx', 'node:fs', 'node:fs/promises', 'fs', 'node:net', 'node:http', 'node:child_process'];
+const core = [
+  'src/network/**',
+  'src/demand/**',
+  'src/timing/**',
+  'src/analysis/**',
+  'src/optimize/**',
+];
+const edgeModules = [
+  'fastify',
+  'mqtt',
+  'aedes',
+  'influx',
+  'node:fs',
+  'node:fs/promises',
+  'fs',
+  'node:net',
+  'node:http',
+  'node:child_process',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'bench/results/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    files: ['bin/**/*.js', '*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -23,9 +44,15 @@ export default tseslint.config(
         {
           paths: edgeModules.map((name) => ({
             name,
-            message: 'The pure core reads no files, sockets or services: do I/O in an adapter at the edge (cli, api, store).',
+            message:
+              'The pure core reads no files, sockets or services: do I/O in an adapter at the edge (cli, api, store).',
           })),
-          patterns: [{ group: ['**/cli/**', '**/api/**', '**/store/**', '**/controllers/**', '**/ingest/**'], message: 'The core must not import the edges.' }],
+          patterns: [
+            {
+              group: ['**/cli/**', '**/api/**', '**/store/**', '**/controllers/**', '**/ingest/**'],
+              message: 'The core must not import the edges.',
+            },
+          ],
         },
       ],
       'no-restricted-properties': [

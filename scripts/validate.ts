@@ -22,14 +22,48 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'resco/cologne1', net: 'resco/cologne1/cologne1.sumocfg', demand: 'resco/cologne1/cologne1.rou.xml', duarouter: true },
-  { name: 'resco/cologne3', net: 'resco/cologne3/cologne3.sumocfg', demand: 'resco/cologne3/cologne3.rou.xml' },
-  { name: 'resco/ingolstadt1', net: 'resco/ingolstadt1/ingolstadt1.sumocfg', demand: 'resco/ingolstadt1/ingolstadt1.rou.xml', duarouter: true },
-  { name: 'libsignal/atlanta_1x5 (SUMO)', net: 'libsignal/atlanta_1x5/atlanta_1x5.sumocfg', demand: 'libsignal/atlanta_1x5/atlanta_1x5.rou.xml' },
-  { name: 'libsignal/atlanta_1x5 (CityFlow)', net: 'libsignal/atlanta_1x5/roadnet_atlanta.json', demand: 'libsignal/atlanta_1x5/atlanta.json' },
-  { name: 'cityflow/jinan_3x4', net: 'cityflow/jinan_3x4/roadnet_3_4.json', demand: 'cityflow/jinan_3x4/anon_3_4_jinan_real.json' },
-  { name: 'cityflow/hangzhou_4x4', net: 'cityflow/hangzhou_4x4/roadnet_4_4.json', demand: 'cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json' },
-  { name: 'cityflow/hangzhou_4x4 (5816)', net: 'cityflow/hangzhou_4x4/roadnet_4_4.json', demand: 'cityflow/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json' },
+  {
+    name: 'resco/cologne1',
+    net: 'resco/cologne1/cologne1.sumocfg',
+    demand: 'resco/cologne1/cologne1.rou.xml',
+    duarouter: true,
+  },
+  {
+    name: 'resco/cologne3',
+    net: 'resco/cologne3/cologne3.sumocfg',
+    demand: 'resco/cologne3/cologne3.rou.xml',
+  },
+  {
+    name: 'resco/ingolstadt1',
+    net: 'resco/ingolstadt1/ingolstadt1.sumocfg',
+    demand: 'resco/ingolstadt1/ingolstadt1.rou.xml',
+    duarouter: true,
+  },
+  {
+    name: 'libsignal/atlanta_1x5 (SUMO)',
+    net: 'libsignal/atlanta_1x5/atlanta_1x5.sumocfg',
+    demand: 'libsignal/atlanta_1x5/atlanta_1x5.rou.xml',
+  },
+  {
+    name: 'libsignal/atlanta_1x5 (CityFlow)',
+    net: 'libsignal/atlanta_1x5/roadnet_atlanta.json',
+    demand: 'libsignal/atlanta_1x5/atlanta.json',
+  },
+  {
+    name: 'cityflow/jinan_3x4',
+    net: 'cityflow/jinan_3x4/roadnet_3_4.json',
+    demand: 'cityflow/jinan_3x4/anon_3_4_jinan_real.json',
+  },
+  {
+    name: 'cityflow/hangzhou_4x4',
+    net: 'cityflow/hangzhou_4x4/roadnet_4_4.json',
+    demand: 'cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json',
+  },
+  {
+    name: 'cityflow/hangzhou_4x4 (5816)',
+    net: 'cityflow/hangzhou_4x4/roadnet_4_4.json',
+    demand: 'cityflow/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json',
+  },
 ];
 
 interface Row {
@@ -62,13 +96,43 @@ function countInFile(text: string, begin = -Infinity, end = Infinity): number {
 }
 
 /** Routes SUMO's duarouter finds for the same trips, by vehicle id. */
-function duarouterRoutes(net: string, demand: string, begin: number, end: number): Map<string, string> {
+function duarouterRoutes(
+  net: string,
+  demand: string,
+  begin: number,
+  end: number,
+): Map<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'greenwave-validate-'));
   try {
     const output = join(dir, 'routes.rou.xml');
-    execFileSync('duarouter', ['--xml-validation', 'never', '-n', net, '-r', demand, '-o', output, '--begin', String(begin), '--end', String(end), '--no-step-log', '--no-warnings', '--ignore-errors'], { stdio: 'pipe', env: { ...process.env, SUMO_HOME: process.env['SUMO_HOME'] ?? '/usr/share/sumo' } });
+    execFileSync(
+      'duarouter',
+      [
+        '--xml-validation',
+        'never',
+        '-n',
+        net,
+        '-r',
+        demand,
+        '-o',
+        output,
+        '--begin',
+        String(begin),
+        '--end',
+        String(end),
+        '--no-step-log',
+        '--no-warnings',
+        '--ignore-errors',
+      ],
+      {
+        stdio: 'pipe',
+        env: { ...process.env, SUMO_HOME: process.env['SUMO_HOME'] ?? '/usr/share/sumo' },
+      },
+    );
     const routes = new Map<string, string>();
-    for (const match of readFileSync(output, 'utf8').matchAll(/<vehicle id="([^"]+)"[^>]*>\s*<route edges="([^"]+)"/g)) {
+    for (const match of readFileSync(output, 'utf8').matchAll(
+      /<vehicle id="([^"]+)"[^>]*>\s*<route edges="([^"]+)"/g,
+    )) {
       routes.set(match[1]!, match[2]!);
     }
     return routes;
@@ -87,13 +151,15 @@ async function validate(test: Case): Promise<{ row: Row; failures: string[] }> {
   const demand = await loadDemand(demandFile, loaded.network, { begin, end });
   const vehicles = demand.vehicles ?? [];
   const inFile = countInFile(readFileSync(demandFile, 'utf8'), begin, end);
-  if (vehicles.length !== inFile) failures.push(`${vehicles.length} vehicles loaded, ${inFile} in the file`);
+  if (vehicles.length !== inFile)
+    failures.push(`${vehicles.length} vehicles loaded, ${inFile} in the file`);
 
   const next = successors(loaded.network);
   const broken = vehicles.filter((vehicle) =>
     vehicle.route.some((link, i) => i > 0 && !next.get(vehicle.route[i - 1]!)?.includes(link)),
   );
-  if (broken.length > 0) failures.push(`${broken.length} routes not connected, e.g. ${broken[0]!.id}`);
+  if (broken.length > 0)
+    failures.push(`${broken.length} routes not connected, e.g. ${broken[0]!.id}`);
 
   // Every turn of every route lands in the turning flows (or falls outside the window in time).
   const turns = vehicles.reduce((sum, vehicle) => sum + vehicle.route.length - 1, 0);
@@ -101,13 +167,23 @@ async function validate(test: Case): Promise<{ row: Row; failures: string[] }> {
 
   let duarouter = '–';
   if (test.duarouter && begin !== undefined && end !== undefined) {
-    const routes = duarouterRoutes(join(data, test.net.replace('.sumocfg', '.net.xml')), demandFile, begin, end);
-    const same = vehicles.filter((vehicle) => routes.get(vehicle.id) === vehicle.route.join(' ')).length;
+    const routes = duarouterRoutes(
+      join(data, test.net.replace('.sumocfg', '.net.xml')),
+      demandFile,
+      begin,
+      end,
+    );
+    const same = vehicles.filter(
+      (vehicle) => routes.get(vehicle.id) === vehicle.route.join(' '),
+    ).length;
     duarouter = `${routes.size} routed, ${same} identical`;
-    if (routes.size !== vehicles.length) failures.push(`duarouter routed ${routes.size} trips, greenwave ${vehicles.length}`);
-    if (same < 0.95 * vehicles.length) failures.push(`only ${same} of ${vehicles.length} routes match duarouter's`);
+    if (routes.size !== vehicles.length)
+      failures.push(`duarouter routed ${routes.size} trips, greenwave ${vehicles.length}`);
+    if (same < 0.95 * vehicles.length)
+      failures.push(`only ${same} of ${vehicles.length} routes match duarouter's`);
   }
-  const summary = (kind: 'signals' | 'movements') => Object.keys(loaded.network.getAttribute(kind)).length;
+  const summary = (kind: 'signals' | 'movements') =>
+    Object.keys(loaded.network.getAttribute(kind)).length;
   return {
     failures,
     row: {
@@ -138,7 +214,9 @@ for (const test of cases) {
     failed++;
   }
 }
-console.log('\n| map | signals | links | movements | vehicles in file (window) | loaded | routes connected | turns counted | duarouter | s |');
+console.log(
+  '\n| map | signals | links | movements | vehicles in file (window) | loaded | routes connected | turns counted | duarouter | s |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
 for (const row of rows) console.log(`| ${Object.values(row).join(' | ')} |`);
 console.log(`\nvalidate: ${rows.length} maps loaded, ${failed} failure(s)`);

@@ -11,7 +11,10 @@ describe('laneSaturationFlow', () => {
     // HCM 2000: s = 1900 · N · f_w · f_HV · f_g; published ≈ 3460 veh/h for two lanes in US
     // units, where the width factor is 1 + (W − 12 ft)/30. The metric edition's 1 + (W − 3.6 m)/9
     // takes 3.6 m, not 12 ft (3.66 m), as standard, so it comes out 0.7% higher: within 1%.
-    const perLane = laneSaturationFlow({ width: 11 * 0.3048 }, { grade: 0.02, heavyVehicleShare: 0.05 });
+    const perLane = laneSaturationFlow(
+      { width: 11 * 0.3048 },
+      { grade: 0.02, heavyVehicleShare: 0.05 },
+    );
     expect(Math.abs(2 * perLane - 3460) / 3460).toBeLessThan(0.01);
   });
 

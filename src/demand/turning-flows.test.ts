@@ -17,7 +17,11 @@ const trip = (id: string, depart: number, route: string[], pce = 1): VehicleTrip
 describe('turningFlows', () => {
   it('counts each vehicle when it reaches the stop line at free-flow speed', () => {
     // 200 m at 13.89 m/s: the stop line is reached 14.4 s after departure.
-    const vehicles = [trip('a', 0, ['s_in', 'n_out']), trip('b', 290, ['s_in', 'n_out']), trip('c', 10, ['w_in', 'e_out'], 3.5)];
+    const vehicles = [
+      trip('a', 0, ['s_in', 'n_out']),
+      trip('b', 290, ['s_in', 'n_out']),
+      trip('c', 10, ['w_in', 'e_out'], 3.5),
+    ];
     const result = turningFlows(network, vehicles, { begin: 0, end: 600, interval: 300 });
     const through = result.flows.filter((flow) => flow.movement === 's_in>n_out');
     expect(through.map((flow) => flow.vehicles)).toEqual([1, 1]);
@@ -28,12 +32,17 @@ describe('turningFlows', () => {
   });
 
   it('leaves out vehicles reaching the stop line outside the window', () => {
-    const result = turningFlows(network, [trip('late', 590, ['s_in', 'n_out'])], { begin: 0, end: 600 });
+    const result = turningFlows(network, [trip('late', 590, ['s_in', 'n_out'])], {
+      begin: 0,
+      end: 600,
+    });
     expect(result.flows.every((flow) => flow.vehicles === 0)).toBe(true);
   });
 
   it('sums movements into signal groups', () => {
-    const vehicles = Array.from({ length: 30 }, (_, i) => trip(`v${i}`, i * 100, ['e_in', 'w_out']));
+    const vehicles = Array.from({ length: 30 }, (_, i) =>
+      trip(`v${i}`, i * 100, ['e_in', 'w_out']),
+    );
     const result = turningFlows(network, vehicles, { begin: 0, end: 3600 });
     expect(signalGroupFlows(network, result.flows)).toEqual({ C: { ew: 30 } });
   });

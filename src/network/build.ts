@@ -5,7 +5,9 @@ import { signalGroupConflicts, type MovementPath } from './conflicts.ts';
 import { ProblemList } from './errors.ts';
 import { endBearing, polylineLength, startBearing } from './geometry.ts';
 import { classifyTurn } from './turns.ts';
+import type { TimingPlan } from '../timing/types.ts';
 import type {
+  Conflict,
   CoordinateSystem,
   Detector,
   IntersectionAttributes,
@@ -154,11 +156,7 @@ export function movementId(spec: Pick<MovementSpec, 'id' | 'from' | 'to'>): stri
   return spec.id ?? `${spec.from}>${spec.to}`;
 }
 
-function buildSignal(
-  graph: RoadNetwork,
-  spec: SignalSpec,
-  movements: Movement[],
-): Signal {
+function buildSignal(graph: RoadNetwork, spec: SignalSpec, movements: Movement[]): Signal {
   const served = new Map<string, string[]>();
   const paths = new Map<string, MovementPath>();
   for (const movement of movements) {
@@ -194,9 +192,28 @@ function buildSignal(
     id: spec.id,
     intersections: spec.intersections,
     signalGroups,
-    conflicts: signalGroupConflicts(signalGroups, paths),
+    conflicts: withoutCoProtected(signalGroupConflicts(signalGroups, paths), spec.programs ?? []),
     programs: spec.programs ?? [],
   };
+}
+
+/**
+ * Drops the derived conflicts between groups that the network's own programs show protected
+ * together: the source knows its junction (skewed legs, U-turns, lanes that never meet) better
+ * than a circle does.
+ */
+function withoutCoProtected(conflicts: Conflict[], programs: readonly TimingPlan[]): Conflict[] {
+  const together = new Set<string>();
+  for (const plan of programs) {
+    for (const stage of plan.stages) {
+      const protectedGroups = Object.keys(stage.greens).filter(
+        (group) => stage.greens[group] === 'protected',
+      );
+      for (const a of protectedGroups)
+        for (const b of protectedGroups) together.add(`${a}\u0000${b}`);
+    }
+  }
+  return conflicts.filter((conflict) => !together.has(`${conflict.a}\u0000${conflict.b}`));
 }
 
 // ---- checks -----------------------------------------------------------------------------------

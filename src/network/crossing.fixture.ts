@@ -29,7 +29,11 @@ export function crossingSpec(): NetworkSpec {
     source: 'crossing.json',
     intersections: [
       { id: 'C', kind: 'signalized', position: [0, 0] },
-      ...Object.entries(arms).map(([id, position]) => ({ id, kind: 'boundary' as const, position })),
+      ...Object.entries(arms).map(([id, position]) => ({
+        id,
+        kind: 'boundary' as const,
+        position,
+      })),
     ],
     links,
     movements,
@@ -42,4 +46,3 @@ export function crossingSpec(): NetworkSpec {
     ],
   };
 }
-

@@ -18,7 +18,10 @@ describe('gridSpec', () => {
 
   it('gives geometry-derived turns that agree with the generated ones', () => {
     const spec = gridSpec({ rows: 2, columns: 2 });
-    const withoutTurns = buildNetwork({ ...spec, movements: spec.movements.map(({ turn: _turn, ...rest }) => rest) });
+    const withoutTurns = buildNetwork({
+      ...spec,
+      movements: spec.movements.map(({ turn: _turn, ...rest }) => rest),
+    });
     const derived = withoutTurns.getAttribute('movements');
     for (const movement of spec.movements) {
       expect(derived[`${movement.from}>${movement.to}`]!.turn).toBe(movement.turn);

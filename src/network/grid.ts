@@ -49,8 +49,7 @@ export function gridSpec({
   const isInside = (column: number, row: number) =>
     column >= 0 && column < columns && row >= 0 && row < rows;
   const isBoundary = (column: number, row: number) =>
-    !isInside(column, row) &&
-    ((column >= 0 && column < columns) !== (row >= 0 && row < rows));
+    !isInside(column, row) && (column >= 0 && column < columns) !== (row >= 0 && row < rows);
   const intersections: NetworkSpec['intersections'] = [];
   for (let column = -1; column <= columns; column++) {
     for (let row = -1; row <= rows; row++) {
@@ -76,7 +75,12 @@ export function gridSpec({
         id,
         from,
         to,
-        lanes: Array.from({ length: lanes }, (_, index) => ({ index, length: spacing, speedLimit, width: 3.5 })),
+        lanes: Array.from({ length: lanes }, (_, index) => ({
+          index,
+          length: spacing,
+          speedLimit,
+          width: 3.5,
+        })),
       });
       mapOf(linkOutOf, from).set(heading, id);
       mapOf(linkInto, to).set(heading, id);
@@ -95,9 +99,10 @@ export function gridSpec({
           from: link,
           to: exit,
           turn,
-          lanes: lane === undefined
-            ? Array.from({ length: lanes }, (_, index) => ({ fromLane: index, toLane: index }))
-            : [{ fromLane: lane, toLane: lane }],
+          lanes:
+            lane === undefined
+              ? Array.from({ length: lanes }, (_, index) => ({ fromLane: index, toLane: index }))
+              : [{ fromLane: lane, toLane: lane }],
           signal: id,
           signalGroup: `${heading}-${turn === 'left' ? 'left' : 'through'}`,
         });
@@ -105,7 +110,14 @@ export function gridSpec({
     }
     signals.push(gridSignal(id, cycleLength));
   }
-  return { name: `grid-${columns}x${rows}`, coordinates: 'planar', intersections, links, movements, signals };
+  return {
+    name: `grid-${columns}x${rows}`,
+    coordinates: 'planar',
+    intersections,
+    links,
+    movements,
+    signals,
+  };
 }
 
 function gridSignal(id: string, cycleLength: number): SignalSpec {

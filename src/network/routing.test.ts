@@ -7,7 +7,12 @@ import { fastestRoute, freeFlowTime, successors } from './routing.ts';
 describe('routing', () => {
   const spec = crossingSpec();
   // A slow detour: w_out leads on to a link back into the crossing from the west boundary.
-  spec.links.push({ id: 'w_loop', from: 'w', to: 'C', lanes: [{ index: 0, length: 2000, speedLimit: 5, width: 3.5 }] });
+  spec.links.push({
+    id: 'w_loop',
+    from: 'w',
+    to: 'C',
+    lanes: [{ index: 0, length: 2000, speedLimit: 5, width: 3.5 }],
+  });
   spec.movements.push({ from: 'w_out', to: 'w_loop', lanes: [{ fromLane: 0, toLane: 0 }] });
   spec.intersections.find((node) => node.id === 'w')!.kind = 'priority';
   spec.movements.push({ from: 'w_loop', to: 'e_out', lanes: [{ fromLane: 0, toLane: 0 }] });

@@ -196,4 +196,8 @@ export interface NetworkAttributes {
 }
 
 /** The road network: intersections are nodes, links are directed edges keyed by link id. */
-export type RoadNetwork = MultiDirectedGraph<IntersectionAttributes, LinkAttributes, NetworkAttributes>;
+export type RoadNetwork = MultiDirectedGraph<
+  IntersectionAttributes,
+  LinkAttributes,
+  NetworkAttributes
+>;

@@ -82,12 +82,26 @@ describe('validatePlan: one plan per problem code', () => {
     expect(codes({ ...leadLeftPlan(), offset: -1 })).toEqual(['OFFSET_OUT_OF_RANGE']);
   });
 
+  it('MALFORMED_PLAN: a plan that is not plan-shaped, reported once per fault', () => {
+    const plan = withStage('A', { green: Number.NaN, yellow: '3' as unknown as number });
+    const problems = validatePlan(plan, fourLegSignal());
+    expect(problems.map((p) => [p.code, p.stage])).toEqual([
+      ['MALFORMED_PLAN', 'A'],
+      ['MALFORMED_PLAN', 'A'],
+    ]);
+  });
+
   it('NO_STAGES: an empty stage list, reported alone rather than as every group unserved', () => {
     expect(codes({ ...leadLeftPlan(), stages: [] })).toEqual(['NO_STAGES']);
   });
 
   it('NEGATIVE_DURATION: a negative yellow', () => {
     expect(codes(withStage('A', { yellow: -1, allRed: 5 }))).toEqual(['NEGATIVE_DURATION']);
+  });
+
+  it('NEGATIVE_DURATION only for a finite number: NaN and -Infinity are malformed', () => {
+    expect(codes(withStage('A', { yellow: Number.NaN }))).toEqual(['MALFORMED_PLAN']);
+    expect(codes(withStage('A', { minGreen: -Infinity }))).toEqual(['MALFORMED_PLAN']);
   });
 
   it('GREEN_BELOW_MINIMUM: a stage green below the stage minGreen', () => {
@@ -162,34 +176,41 @@ describe('validatePlan: one plan per problem code', () => {
 
 describe('validatePlan: malformed input', () => {
   it.each([
-    ['null', null, ['CYCLE_NOT_POSITIVE', 'NO_STAGES', 'OFFSET_OUT_OF_RANGE', 'UNKNOWN_SIGNAL']],
-    ['stages not an array', { ...leadLeftPlan(), stages: 'ABC' }, ['NO_STAGES']],
-    ['a NaN cycle length', { ...leadLeftPlan(), cycleLength: Number.NaN }, ['CYCLE_NOT_POSITIVE']],
+    ['null', null, ['MALFORMED_PLAN']],
+    ['stages not an array', { ...leadLeftPlan(), stages: 'ABC' }, ['MALFORMED_PLAN']],
+    ['a NaN cycle length', { ...leadLeftPlan(), cycleLength: Number.NaN }, ['MALFORMED_PLAN']],
+    ['a missing offset', { ...leadLeftPlan(), offset: undefined }, ['MALFORMED_PLAN']],
     [
       'a green given as text',
       withStage('B', { green: '30' as unknown as number }),
-      ['NEGATIVE_DURATION'],
+      ['MALFORMED_PLAN'],
+    ],
+    [
+      'a yellow of minus infinity',
+      withStage('A', { yellow: Number.NEGATIVE_INFINITY }),
+      ['MALFORMED_PLAN'],
     ],
     [
       'a stage that is a number',
       { ...leadLeftPlan(), stages: [...leadLeftPlan().stages, 7] },
-      ['NEGATIVE_DURATION'],
+      ['MALFORMED_PLAN'],
     ],
     [
       'greens that is a list',
       withStage('C', { greens: ['4'] as unknown as Stage['greens'] }),
-      ['SIGNAL_GROUP_NEVER_SERVED', 'UNKNOWN_SIGNAL_GROUP'],
+      ['MALFORMED_PLAN', 'SIGNAL_GROUP_NEVER_SERVED'],
     ],
     [
       'an unknown green kind',
       withStage('C', { greens: { ...stageGreens('C'), '4': 'amber' as 'protected' } }),
-      ['UNKNOWN_SIGNAL_GROUP'],
+      ['MALFORMED_PLAN'],
     ],
     [
       'an unknown offset reference',
       { ...leadLeftPlan(), offsetReference: 'noon' },
-      ['OFFSET_OUT_OF_RANGE'],
+      ['MALFORMED_PLAN'],
     ],
+    ['unsignalled that is not a list', { ...leadLeftPlan(), unsignalled: '7' }, ['MALFORMED_PLAN']],
   ] as const)('reports %s as problems', (_, plan, expected) => {
     expect(codes(plan)).toEqual([...expected].sort());
   });
@@ -285,6 +306,7 @@ describe('validatePlan: plan fixtures', () => {
 
   it('has an invalid fixture for every problem code', () => {
     const allCodes: Record<PlanProblemCode, true> = {
+      MALFORMED_PLAN: true,
       CYCLE_NOT_POSITIVE: true,
       CYCLE_MISMATCH: true,
       OFFSET_OUT_OF_RANGE: true,

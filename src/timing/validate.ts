@@ -1,7 +1,8 @@
 // validatePlan: every coded problem in a timing plan for its signal, returned as data, never thrown.
-import type { GreenKind, Signal, SignalGroup } from '../network/types.ts';
+import type { Signal, SignalGroup } from '../network/types.ts';
 import { pedestrianClearance } from './clearance.ts';
 import { greenRuns, stageDuration } from './intervals.ts';
+import { describe, isFiniteNumber, problem, readPlan, type ReadPlan } from './read-plan.ts';
 import type { PlanProblem, PlanProblemCode, Stage, TimingPlan } from './types.ts';
 
 export interface ValidatePlanOptions {
@@ -14,26 +15,13 @@ export interface ValidatePlanOptions {
   tolerance?: number;
 }
 
-/** The plan as read from untrusted input: every field present, numbers possibly NaN. */
-interface ReadPlan {
-  signal: unknown;
-  cycleLength: number;
-  offset: number;
-  stages: Stage[];
-  unsignalled: string[];
-}
-
-const GREEN_KINDS: readonly unknown[] = ['protected', 'permissive'] satisfies GreenKind[];
-const OFFSET_REFERENCES: readonly unknown[] = [
-  'first-stage-green-start',
-  'first-stage-yellow-start',
-];
+/** A plan read with its stages: the checks past the first few need them. */
+type StagedPlan = ReadPlan & { stages: Stage[] };
 
 /**
  * Every problem in a timing plan for the signal it runs on, each with a stable code. Never throws
- * for a bad plan: input that is not plan-shaped at all (no stages array, NaN or missing numbers,
- * `greens` not an object) is reported under the nearest code (`NO_STAGES`, `NEGATIVE_DURATION`,
- * `UNKNOWN_SIGNAL_GROUP`, `OFFSET_OUT_OF_RANGE` for an unknown `offsetReference`).
+ * for a bad plan: input that is not plan-shaped (see `readPlan`) is reported as `MALFORMED_PLAN`,
+ * and the checks a malformed part makes impossible are skipped rather than reported again.
  *
  * A green is the interval a signal group is green without a break: consecutive stages it stays
  * green across count as one, change intervals included. Minimum greens of vehicle groups and
@@ -53,31 +41,35 @@ export function validatePlan(
   { yellowRange, tolerance = 0.001 }: ValidatePlanOptions = {},
 ): PlanProblem[] {
   checkOptions(yellowRange, tolerance);
-  const { read, problems: shapeProblems } = readPlan(plan);
+  const { plan: read, problems: malformed } = readPlan(plan);
+  if (read === undefined) return malformed;
   const planProblems = [
+    ...malformed,
     ...checkSignal(read, signal),
     ...checkCycleLength(read),
     ...checkOffset(read),
-    ...shapeProblems,
   ];
-  if (read.stages.length === 0) {
+  const { stages } = read;
+  if (stages === undefined) return planProblems;
+  if (stages.length === 0) {
     const message = 'the plan has no stages: give stages as an array of at least one stage';
     return [...planProblems, problem('NO_STAGES', message)];
   }
-  const durationsKnown = read.stages.every((stage) =>
+  const staged: StagedPlan = { ...read, stages };
+  const durationsKnown = stages.every((stage) =>
     [stage.green, stage.yellow, stage.allRed].every(Number.isFinite),
   );
   const conflicting = conflictingPairs(signal);
   return [
     ...planProblems,
-    ...read.stages.flatMap(checkDurations),
-    ...(durationsKnown ? checkCycleFill(read, tolerance) : []),
-    ...read.stages.flatMap((stage) => checkStageMinimum(stage, tolerance)),
-    ...(durationsKnown ? checkGroupGreens(read, signal, tolerance) : []),
-    ...read.stages.flatMap((stage) => checkConflicts(stage, conflicting)),
-    ...checkNeverServed(read, signal),
-    ...checkUnknownGroups(read, signal),
-    ...(yellowRange ? checkYellows(read, yellowRange, tolerance) : []),
+    ...stages.flatMap(checkDurations),
+    ...(durationsKnown ? checkCycleFill(staged, tolerance) : []),
+    ...stages.flatMap((stage) => checkStageMinimum(stage, tolerance)),
+    ...(durationsKnown ? checkGroupGreens(staged, signal, tolerance) : []),
+    ...stages.flatMap((stage) => checkConflicts(stage, conflicting)),
+    ...checkNeverServed(staged, signal),
+    ...checkUnknownGroups(staged, signal),
+    ...(yellowRange ? checkYellows(staged, yellowRange, tolerance) : []),
   ];
 }
 
@@ -111,107 +103,8 @@ function checkOptions(yellowRange: [number, number] | undefined, tolerance: numb
   }
 }
 
-// ---- reading untrusted input -----------------------------------------------------------------
-
-function readPlan(plan: unknown): { read: ReadPlan; problems: PlanProblem[] } {
-  const fields = isRecord(plan) ? plan : {};
-  const stageInputs = Array.isArray(fields.stages) ? Array.from(fields.stages as unknown[]) : [];
-  const stages = stageInputs.map(readStage);
-  const unsignalled = readUnsignalled(fields.unsignalled);
-  const read: ReadPlan = {
-    signal: fields.signal,
-    cycleLength: toNumber(fields.cycleLength),
-    offset: toNumber(fields.offset),
-    stages: stages.map((entry) => entry.stage),
-    unsignalled: unsignalled.signalGroups,
-  };
-  const referenceProblems = OFFSET_REFERENCES.includes(fields.offsetReference)
-    ? []
-    : [
-        problem(
-          'OFFSET_OUT_OF_RANGE',
-          `offsetReference ${describe(fields.offsetReference)} is unknown: use 'first-stage-green-start' or 'first-stage-yellow-start'`,
-        ),
-      ];
-  return {
-    read,
-    problems: [
-      ...referenceProblems,
-      ...stages.flatMap((entry) => entry.problems),
-      ...unsignalled.problems,
-    ],
-  };
-}
-
-function readStage(input: unknown, index: number): { stage: Stage; problems: PlanProblem[] } {
-  const fields = isRecord(input) ? input : {};
-  const id = typeof fields.id === 'string' ? fields.id : `#${index}`;
-  const shapeProblems = isRecord(input)
-    ? []
-    : [
-        problem(
-          'NEGATIVE_DURATION',
-          `stage ${id} is ${describe(input)}: give it id, greens, green, yellow, allRed and minGreen`,
-          { stage: id },
-        ),
-      ];
-  const greens = readGreens(fields.greens, id);
-  const stage: Stage = {
-    id,
-    greens: greens.greens,
-    green: toNumber(fields.green),
-    yellow: toNumber(fields.yellow),
-    allRed: toNumber(fields.allRed),
-    minGreen: toNumber(fields.minGreen),
-  };
-  return { stage, problems: isRecord(input) ? greens.problems : shapeProblems };
-}
-
-function readGreens(
-  input: unknown,
-  stage: string,
-): { greens: Record<string, GreenKind>; problems: PlanProblem[] } {
-  if (!isRecord(input)) {
-    const message = `stage ${stage} greens is ${describe(input)}: give an object of signal group id → 'protected' | 'permissive'`;
-    return { greens: {}, problems: [problem('UNKNOWN_SIGNAL_GROUP', message, { stage })] };
-  }
-  const entries = Object.entries(input);
-  const problems = entries
-    .filter(([, kind]) => !GREEN_KINDS.includes(kind))
-    .map(([signalGroup, kind]) =>
-      problem(
-        'UNKNOWN_SIGNAL_GROUP',
-        `stage ${stage} gives signal group ${signalGroup} the green ${describe(kind)}: use 'protected' or 'permissive'`,
-        { stage, signalGroup },
-      ),
-    );
-  // An unknown kind is read as protected, the stricter reading for the conflict check.
-  const greens = Object.fromEntries(
-    entries.map(([signalGroup, kind]): [string, GreenKind] => [
-      signalGroup,
-      kind === 'permissive' ? 'permissive' : 'protected',
-    ]),
-  );
-  return { greens, problems };
-}
-
-function readUnsignalled(input: unknown): { signalGroups: string[]; problems: PlanProblem[] } {
-  if (input === undefined) return { signalGroups: [], problems: [] };
-  const entries = Array.isArray(input) ? Array.from(input as unknown[]) : [];
-  const signalGroups = entries.filter((entry): entry is string => typeof entry === 'string');
-  const wellFormed = Array.isArray(input) && signalGroups.length === entries.length;
-  const problems = wellFormed
-    ? []
-    : [
-        problem(
-          'UNKNOWN_SIGNAL_GROUP',
-          `unsignalled must be an array of signal group ids; got ${describe(input)}`,
-        ),
-      ];
-  return { signalGroups, problems };
-}
-
 // ---- the checks --------------------------------------------------------------------------------
+// A NaN number was malformed and is reported by readPlan already, so each check passes it over.
 
 function checkSignal(plan: ReadPlan, signal: Signal): PlanProblem[] {
   if (plan.signal === signal.id) return [];
@@ -220,26 +113,18 @@ function checkSignal(plan: ReadPlan, signal: Signal): PlanProblem[] {
   ];
 }
 
-function checkCycleLength(plan: ReadPlan): PlanProblem[] {
-  if (isPositive(plan.cycleLength)) return [];
-  return [
-    problem(
-      'CYCLE_NOT_POSITIVE',
-      `cycleLength ${describe(plan.cycleLength)} must be a number of seconds > 0`,
-    ),
-  ];
+function checkCycleLength({ cycleLength }: ReadPlan): PlanProblem[] {
+  if (!(cycleLength <= 0)) return [];
+  const message = `cycleLength ${cycleLength} must be a number of seconds > 0`;
+  return [problem('CYCLE_NOT_POSITIVE', message)];
 }
 
 function checkOffset({ offset, cycleLength }: ReadPlan): PlanProblem[] {
   const aboveCycle = isPositive(cycleLength) && offset >= cycleLength;
-  if (Number.isFinite(offset) && offset >= 0 && !aboveCycle) return [];
+  if (Number.isNaN(offset) || (offset >= 0 && !aboveCycle)) return [];
   const range = isPositive(cycleLength) ? `[0, ${cycleLength} s)` : '[0, cycleLength)';
-  return [
-    problem(
-      'OFFSET_OUT_OF_RANGE',
-      `offset ${describe(offset)} is outside ${range}: take it modulo the cycle length`,
-    ),
-  ];
+  const message = `offset ${offset} is outside ${range}: take it modulo the cycle length`;
+  return [problem('OFFSET_OUT_OF_RANGE', message)];
 }
 
 function checkDurations(stage: Stage): PlanProblem[] {
@@ -250,19 +135,14 @@ function checkDurations(stage: Stage): PlanProblem[] {
     minGreen: stage.minGreen,
   };
   return Object.entries(durations)
-    .filter(([, seconds]) => !Number.isFinite(seconds) || seconds < 0)
-    .map(([name, seconds]) =>
-      problem(
-        'NEGATIVE_DURATION',
-        `stage ${stage.id} ${name} is ${describe(seconds)}: give seconds ≥ 0`,
-        {
-          stage: stage.id,
-        },
-      ),
-    );
+    .filter(([, duration]) => duration < 0)
+    .map(([name, duration]) => {
+      const message = `stage ${stage.id} ${name} is ${duration}: give seconds ≥ 0`;
+      return problem('NEGATIVE_DURATION', message, { stage: stage.id });
+    });
 }
 
-function checkCycleFill(plan: ReadPlan, tolerance: number): PlanProblem[] {
+function checkCycleFill(plan: StagedPlan, tolerance: number): PlanProblem[] {
   if (!isPositive(plan.cycleLength)) return [];
   const filled = plan.stages.reduce((sum, stage) => sum + stageDuration(stage), 0);
   if (Math.abs(filled - plan.cycleLength) <= tolerance) return [];
@@ -286,7 +166,7 @@ function checkStageMinimum(stage: Stage, tolerance: number): PlanProblem[] {
 }
 
 /** Minimum green of vehicle groups and pedestrian clearance, over each continuous green. */
-function checkGroupGreens(plan: ReadPlan, signal: Signal, tolerance: number): PlanProblem[] {
+function checkGroupGreens(plan: StagedPlan, signal: Signal, tolerance: number): PlanProblem[] {
   const runs = greenRuns(plan.stages);
   return signal.signalGroups.flatMap((signalGroup) => {
     const required = requiredGreen(signalGroup);
@@ -342,7 +222,7 @@ function checkConflicts(stage: Stage, conflicting: ReadonlySet<string>): PlanPro
   );
 }
 
-function checkNeverServed(plan: ReadPlan, signal: Signal): PlanProblem[] {
+function checkNeverServed(plan: StagedPlan, signal: Signal): PlanProblem[] {
   const served = new Set([
     ...plan.stages.flatMap((stage) => Object.keys(stage.greens)),
     ...plan.unsignalled,
@@ -358,7 +238,7 @@ function checkNeverServed(plan: ReadPlan, signal: Signal): PlanProblem[] {
     );
 }
 
-function checkUnknownGroups(plan: ReadPlan, signal: Signal): PlanProblem[] {
+function checkUnknownGroups(plan: StagedPlan, signal: Signal): PlanProblem[] {
   const known = new Set(signal.signalGroups.map((signalGroup) => signalGroup.id));
   const inStages = plan.stages.flatMap((stage) =>
     Object.keys(stage.greens)
@@ -367,10 +247,7 @@ function checkUnknownGroups(plan: ReadPlan, signal: Signal): PlanProblem[] {
         problem(
           'UNKNOWN_SIGNAL_GROUP',
           `stage ${stage.id} names signal group ${signalGroup}, which signal ${signal.id} does not have`,
-          {
-            stage: stage.id,
-            signalGroup,
-          },
+          { stage: stage.id, signalGroup },
         ),
       ),
   );
@@ -380,9 +257,7 @@ function checkUnknownGroups(plan: ReadPlan, signal: Signal): PlanProblem[] {
       problem(
         'UNKNOWN_SIGNAL_GROUP',
         `unsignalled names signal group ${signalGroup}, which signal ${signal.id} does not have`,
-        {
-          signalGroup,
-        },
+        { signalGroup },
       ),
     );
   return [...inStages, ...inUnsignalled];
@@ -390,7 +265,7 @@ function checkUnknownGroups(plan: ReadPlan, signal: Signal): PlanProblem[] {
 
 /** Only a stage whose end takes green from some group shows a yellow; the others may have none. */
 function checkYellows(
-  plan: ReadPlan,
+  plan: StagedPlan,
   [low, high]: [number, number],
   tolerance: number,
 ): PlanProblem[] {
@@ -405,9 +280,7 @@ function checkYellows(
       problem(
         'YELLOW_OUT_OF_RANGE',
         `stage ${stage.id} yellow ${seconds(stage.yellow)} is outside [${low}, ${high}] s`,
-        {
-          stage: stage.id,
-        },
+        { stage: stage.id },
       ),
     ];
   });
@@ -415,48 +288,14 @@ function checkYellows(
 
 // ---- small helpers ----------------------------------------------------------------------------
 
-function problem(
-  code: PlanProblemCode,
-  message: string,
-  where: { stage?: string | undefined; signalGroup?: string } = {},
-): PlanProblem {
-  return {
-    code,
-    message,
-    ...(where.stage === undefined ? {} : { stage: where.stage }),
-    ...(where.signalGroup === undefined ? {} : { signalGroup: where.signalGroup }),
-  };
-}
-
 function pairKey(a: string, b: string): string {
   return JSON.stringify([a, b]);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isPositive(value: number): boolean {
   return Number.isFinite(value) && value > 0;
 }
 
-function toNumber(value: unknown): number {
-  return typeof value === 'number' ? value : Number.NaN;
-}
-
 function seconds(value: number): string {
   return `${Math.round(value * 1000) / 1000} s`;
-}
-
-/** A short, never-throwing description of any value, for messages about malformed input. */
-function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || value === undefined || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : String(typeof value);
 }

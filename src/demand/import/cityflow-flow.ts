@@ -1,5 +1,13 @@
 // Reads a CityFlow flow file (parsed JSON) into routed vehicles: one per departure of each flow entry.
 import { InputFileError, ProblemList } from '../../network/errors.ts';
+import {
+  fieldsOf,
+  finite,
+  list,
+  text,
+  type Expectation,
+  type Fields,
+} from '../../network/import/json-fields.ts';
 import type { VehicleDemand, VehicleTrip } from '../types.ts';
 
 export interface CityflowFlowOptions {
@@ -55,17 +63,16 @@ export function parseCityflowFlow(
   file: string,
   options: CityflowFlowOptions = {},
 ): VehicleDemand {
-  if (!Array.isArray(json)) {
-    throw new InputFileError(file, [
-      {
-        code: 'FORMAT_UNKNOWN',
-        element: 'flow file',
-        message: 'is not a JSON array.',
-        fix: 'Give a CityFlow flow file: an array of {"vehicle", "route", "interval", "startTime", "endTime"}.',
-      },
-    ]);
-  }
   const problems = new ProblemList(file);
+  if (!Array.isArray(json)) {
+    problems.add(
+      'FORMAT_UNKNOWN',
+      'flow file',
+      'is not a JSON array.',
+      'Give a CityFlow flow file: an array of {"vehicle", "route", "interval", "startTime", "endTime"}.',
+    );
+    throw new InputFileError(file, problems.problems);
+  }
   const entries: FlowEntry[] = [];
   json.forEach((raw: unknown, position) => {
     const entry = readFlowEntry(raw, position, problems);
@@ -77,98 +84,55 @@ export function parseCityflowFlow(
   return { source: file, vehicles: entries.flatMap(vehiclesOf) };
 }
 
-function isObject(value: unknown): value is { readonly [key: string]: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A flow entry's route: consecutive road ids, at least one. */
+const roadIds: Expectation<unknown[]> = { test: list.test, description: 'an array of road ids' };
+
+/** A flow entry's times are in seconds. */
+const seconds: Expectation<number> = { test: finite.test, description: 'a number of seconds' };
 
 function readFlowEntry(
   raw: unknown,
   position: number,
   problems: ProblemList,
 ): FlowEntry | undefined {
-  const element = `flows[${position}]`;
-  if (!isObject(raw)) {
-    problems.add(
-      'BAD_VALUE',
-      element,
-      'is not an object.',
-      'Write each flow entry as a JSON object.',
-    );
-    return undefined;
-  }
-  const route = readRoute(raw.route, element, problems);
-  const startTime = readTime(raw, 'startTime', element, problems);
-  const endTime = readTime(raw, 'endTime', element, problems);
-  const interval = readTime(raw, 'interval', element, problems);
+  const fields = fieldsOf(
+    raw,
+    `flows[${position}]`,
+    problems,
+    'Write each flow entry as a JSON object.',
+  );
+  if (!fields) return undefined;
+  const route = readRoute(fields);
+  const startTime = fields.required('startTime', seconds);
+  const endTime = fields.required('endTime', seconds);
+  const interval = fields.required('interval', seconds);
   if (!route || startTime === undefined || endTime === undefined || interval === undefined) {
     return undefined;
   }
-  const entry = { position, route, startTime, endTime, interval };
-  return checkTimes(entry, element, problems) ? entry : undefined;
+  return checkTimes({ position, route, startTime, endTime, interval }, fields);
 }
 
-function readRoute(value: unknown, element: string, problems: ProblemList): string[] | undefined {
-  if (value === undefined) {
-    problems.add(
-      'MISSING_ATTRIBUTE',
-      element,
-      'has no "route".',
-      'Add "route": the road ids in driving order.',
-    );
-    return undefined;
-  }
-  if (!Array.isArray(value)) {
-    problems.add(
-      'BAD_VALUE',
-      element,
-      '"route" is not an array.',
-      'Make "route" an array of road ids.',
-    );
-    return undefined;
-  }
-  if (value.length === 0) {
-    problems.add(
+function readRoute(fields: Fields): string[] | undefined {
+  const route = fields.required('route', roadIds);
+  if (!route) return undefined;
+  if (route.length === 0) {
+    return fields.problem(
       'NO_ROUTE',
-      element,
       'has an empty route.',
       'List at least one road id in "route".',
     );
-    return undefined;
   }
-  const bad = value.findIndex((road: unknown) => typeof road !== 'string' || road.length === 0);
+  const bad = route.findIndex((road) => !text.test(road));
   if (bad >= 0) {
-    problems.add(
+    fields.problems.add(
       'BAD_VALUE',
-      `${element}.route[${bad}]`,
+      `${fields.element}.route[${bad}]`,
       'is not a road id.',
       'Give road ids as strings.',
     );
     return undefined;
   }
-  return value.map(String);
-}
-
-function readTime(
-  raw: { readonly [key: string]: unknown },
-  key: 'startTime' | 'endTime' | 'interval',
-  element: string,
-  problems: ProblemList,
-): number | undefined {
-  const value = raw[key];
-  if (value === undefined) {
-    problems.add('MISSING_ATTRIBUTE', element, `has no "${key}".`, `Add "${key}" in seconds.`);
-    return undefined;
-  }
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    problems.add(
-      'BAD_VALUE',
-      element,
-      `"${key}" is ${JSON.stringify(value)}, not a finite number.`,
-      `Give "${key}" in seconds as a number.`,
-    );
-    return undefined;
-  }
-  return value;
+  return route.map(String);
 }
 
 function departureCount({ startTime, endTime, interval }: FlowEntry): number {
@@ -176,35 +140,31 @@ function departureCount({ startTime, endTime, interval }: FlowEntry): number {
   return Math.floor((endTime - startTime) / interval + TIME_TOLERANCE) + 1;
 }
 
-function checkTimes(entry: FlowEntry, element: string, problems: ProblemList): boolean {
-  if (entry.endTime < entry.startTime) {
-    problems.add(
+/** The entry, when its times make a flow CityFlow can run. */
+function checkTimes(entry: FlowEntry, fields: Fields): FlowEntry | undefined {
+  const { startTime, endTime, interval } = entry;
+  if (endTime < startTime) {
+    return fields.problem(
       'BAD_VALUE',
-      element,
-      `"endTime" ${entry.endTime} is before "startTime" ${entry.startTime}; CityFlow would send no vehicle.`,
+      `"endTime" ${endTime} is before "startTime" ${startTime}; CityFlow would send no vehicle.`,
       'Give an "endTime" at or after "startTime" (equal for a single vehicle).',
     );
-    return false;
   }
-  if (entry.endTime > entry.startTime && entry.interval <= 0) {
-    problems.add(
+  if (endTime > startTime && interval <= 0) {
+    return fields.problem(
       'BAD_VALUE',
-      element,
-      `"interval" is ${entry.interval}, so the flow from ${entry.startTime} s to ${entry.endTime} s never ends.`,
+      `"interval" is ${interval}, so the flow from ${startTime} s to ${endTime} s never ends.`,
       'Give a positive "interval": the seconds between two vehicles of the flow.',
     );
-    return false;
   }
   if (departureCount(entry) > MAX_DEPARTURES_PER_ENTRY) {
-    problems.add(
+    return fields.problem(
       'BAD_VALUE',
-      element,
       `would send ${departureCount(entry)} vehicles.`,
       'Check that "interval", "startTime" and "endTime" are in seconds.',
     );
-    return false;
   }
-  return true;
+  return entry;
 }
 
 /** Every road must be a link, and every two consecutive roads joined by a road link. */

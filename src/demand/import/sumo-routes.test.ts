@@ -134,6 +134,16 @@ describe('parseSumoRoutes: small.rou.xml', () => {
     expect(totalPce).toBeCloseTo(6 + 4 * 3.5 + 0.2 + 1.625 + 16, 10);
   });
 
+  it('gives each vehicle its vType’s class and length, passenger and no length when untyped', () => {
+    expect(byId.get('v2')).toMatchObject({ vehicleClass: 'bus', length: 12 });
+    expect(byId.get('fNumber.0')).toMatchObject({ vehicleClass: 'passenger', length: 4.5 });
+    expect(byId.get('v3')?.vehicleClass).toBe('passenger');
+    expect(byId.get('v3')).not.toHaveProperty('length');
+    // A distribution's members differ in class and length, so it gives neither.
+    expect(byId.get('t2')).not.toHaveProperty('vehicleClass');
+    expect(byId.get('t2')).not.toHaveProperty('length');
+  });
+
   it('takes routes by reference, nested, and as the most probable of a distribution', () => {
     expect(byId.get('v1')?.route).toEqual(['in', 'mid', 'outN']);
     expect(byId.get('v2')?.route).toEqual(['in', 'mid', 'outE']);
@@ -346,7 +356,7 @@ describe('parseSumoRoutes: files that must fail', () => {
     ['route-that-does-not-connect.rou.xml', 'ROUTE_NOT_CONNECTED', 'route id="shortcut" edges'],
     ['trip-with-no-path.rou.xml', 'NO_ROUTE', 'trip id="t1"'],
     ['unknown-vehicle-type.rou.xml', 'UNKNOWN_VEHICLE_TYPE', 'vehicle id="v1" type'],
-    ['vehicle-naming-an-undefined-route.rou.xml', 'MISSING_ATTRIBUTE', 'vehicle id="v1" route'],
+    ['vehicle-naming-an-undefined-route.rou.xml', 'UNKNOWN_ROUTE', 'vehicle id="v1" route'],
     ['flow-with-two-rates.rou.xml', 'BAD_VALUE'],
     ['triggered-departure.rou.xml', 'BAD_VALUE', 'vehicle id="v1" depart'],
     ['unclosed-vehicle-element.rou.xml', 'PARSE_FAILED'],
@@ -379,7 +389,7 @@ describe('parseSumoRoutes: files that must fail', () => {
       'UNKNOWN_VEHICLE_TYPE',
       'UNKNOWN_LINK',
       'DUPLICATE_ID',
-      'MISSING_ATTRIBUTE', // route "missing"
+      'UNKNOWN_ROUTE', // route "missing"
       'NO_ROUTE', // island → outN
       'BAD_VALUE', // vehsPerHour 0
       'BAD_VALUE', // probability 1.5
@@ -399,6 +409,18 @@ describe('parseSumoRoutes: files that must fail', () => {
     );
     expect(error.problems.map((problem) => [problem.code, problem.element])).toEqual([
       ['UNKNOWN_LINK', 'trip id="t" via'],
+    ]);
+  });
+
+  it('reports a refId or a distribution member naming an undefined route as UNKNOWN_ROUTE', () => {
+    const error = errorOf(() =>
+      parse(`<routes>
+        <routeDistribution id="split" routes="ghost"><route refId="phantom"/></routeDistribution>
+      </routes>`),
+    );
+    expect(error.problems.map((problem) => [problem.code, problem.element])).toEqual([
+      ['UNKNOWN_ROUTE', 'routeDistribution id="split" route refId'],
+      ['UNKNOWN_ROUTE', 'routeDistribution id="split" routes'],
     ]);
   });
 

@@ -86,6 +86,18 @@ describe('parseGeojsonNetwork: Jinshui Road, Zhengzhou', () => {
     expect(link('jingsan-nb-in').lanes.map((lane) => lane.speedLimit)).toEqual([11.11, 11.11]);
   });
 
+  it("keeps each intersection's name", () => {
+    const weilai = spec.intersections.find((node) => node.id === 'weilai')!;
+    expect(weilai.name).toBe('Jinshui Road / Weilai Road (金水路/未来路)');
+  });
+
+  it('keeps each lane\'s arrows from the link\'s "turns", rightmost lane first', () => {
+    expect(link('jingsan-nb-in').lanes.map((lane) => lane.turns)).toEqual([
+      ['right', 'through'],
+      ['left', 'through'],
+    ]);
+  });
+
   it('assigns lanes by their arrows: right and through from lane 0, left from lane 2 only', () => {
     expect(movement('jinshui-eb-1>jingsan-sb-out')!.lanes).toEqual([{ fromLane: 0, toLane: 0 }]);
     expect(movement('jinshui-eb-1>jinshui-eb-2')!.lanes).toEqual([
@@ -304,6 +316,11 @@ describe('parseGeojsonNetwork: defaults', () => {
     expect(westIn.geometry).toEqual([ARMS.W, CENTRE]);
   });
 
+  it('gives no name or lane arrows where the file gives none', () => {
+    expect(spec.intersections.some((node) => 'name' in node)).toBe(false);
+    expect(spec.links.flatMap((link) => link.lanes).some((lane) => 'turns' in lane)).toBe(false);
+  });
+
   it('lets every approach reach every exit but its own way back, lanes by turn', () => {
     const fromWest = spec.movements.filter((m) => m.from === 'W-in');
     expect(fromWest.map((m) => m.to).sort()).toEqual(['E-out', 'N-out', 'S-out']);
@@ -454,6 +471,11 @@ describe('parseGeojsonNetwork: problems', () => {
     expect(codes(bare)).toEqual(['MISSING_ATTRIBUTE']);
     const boundary = edit(crossing(), 'intersection', 'W', (p) => ({ ...p, signal }));
     expect(codes(boundary)).toEqual(['BAD_VALUE']);
+  });
+
+  it('reports an intersection name that is not a non-empty string', () => {
+    const json = edit(crossing(), 'intersection', 'C', (p) => ({ ...p, name: 3 }));
+    expect(codes(json)).toEqual(['BAD_VALUE']);
   });
 
   it('reports a detector on a missing lane or far from its link', () => {

@@ -79,6 +79,15 @@ describe.skipIf(!existsSync(dataDirectory))(`SUMO nets in ${dataDirectory}`, () 
       expect(lanes).toHaveLength(raw.vehicleConnections);
     });
 
+    it('names each movement from>to, or from>to@linkIndex when split, each id once', () => {
+      const ids = spec.movements.map((movement) => movement.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const movement of spec.movements) {
+        const pair = `${movement.from}>${movement.to}`;
+        expect([pair, `${pair}@${movement.signalGroup ?? 'unsignalled'}`]).toContain(movement.id);
+      }
+    });
+
     it('has a signal per tlLogic id, a group per link index, as long as the state strings', () => {
       expect(spec.signals.map((signal) => signal.id).sort()).toEqual(
         [...raw.programs.keys()].sort(),

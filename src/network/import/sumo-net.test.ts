@@ -83,8 +83,8 @@ describe('parseSumoNet on a four-leg signalised junction', () => {
 
   it('groups lane connections by from and to edge, split where the lanes have their own link index', () => {
     const ids = spec.movements.map((movement) => movement.id);
-    expect(ids).toContain('N2C>C2S#1');
-    expect(ids).toContain('N2C>C2S#2');
+    expect(ids).toContain('N2C>C2S@1');
+    expect(ids).toContain('N2C>C2S@2');
     expect(ids).not.toContain('N2C>C2S');
     const west = spec.movements.find((movement) => movement.id === 'W2C>C2E');
     expect(west).toEqual({
@@ -108,7 +108,7 @@ describe('parseSumoNet on a four-leg signalised junction', () => {
     const turns = Object.fromEntries(spec.movements.map((m) => [m.id, m.turn]));
     expect(turns['N2C>C2W']).toBe('right');
     expect(turns['N2C>C2E']).toBe('left');
-    expect(turns['E2C>C2W#5']).toBe('through');
+    expect(turns['E2C>C2W@5']).toBe('through');
   });
 
   it('makes one signal per tlLogic id, running the junction its connections enter', () => {
