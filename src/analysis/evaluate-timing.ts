@@ -26,6 +26,8 @@ export interface LaneMeasures {
   levelOfService: LevelOfService;
   /** Back of queue, vehicles. */
   queue: number;
+  /** Vehicles the lane stores before spilling back. */
+  storage: number;
 }
 
 export interface TimingMeasures {
@@ -42,16 +44,18 @@ export interface TimingMeasures {
   criticalDegreeOfSaturation: number;
   /** Sum over stages of the highest flow ratio of a lane green only in that stage (Webster's Y). */
   criticalFlowRatio: number;
-  /** Intergreens per cycle, seconds (Webster's L). */
+  /** Seconds per cycle no traffic moves: intergreens, plus lost time less yellow per stage (Webster's L). */
   lostTime: number;
 }
 
 /**
- * The green a lane gets per cycle, weighted by its discharge rate in each stage; the intergreen
- * between two stages counts when the lane stays green across it.
+ * The effective green a lane gets per cycle, weighted by its discharge rate in each stage: the
+ * greens of the stages it moves in (each only until a stopped movement blocks the lane), the
+ * intergreens between two of them, and at the end of each run of green its yellow less the
+ * model's lost time.
  *
  * @example
- * laneGreen(lane, model, [30, 40]) // => 30 for a lane protected in the first stage only
+ * laneGreen(lane, model, [30, 40]) // => 29 for a lane protected in the first stage only, yellow 3, lost time 4
  */
 export function laneGreen(
   lane: LaneModel,
@@ -63,15 +67,24 @@ export function laneGreen(
   for (let i = 0; i < count; i++) {
     const rate = lane.rates[i]!;
     if (rate === 0) continue;
-    green += rate * greens[i]!;
+    green += Math.min(rate * greens[i]!, (3600 * lane.blockedAfter[i]!) / lane.saturationFlow);
     const next = lane.rates[(i + 1) % count]!;
-    if (next > 0) green += Math.min(rate, next) * model.stages[i]!.intergreen;
+    const stage = model.stages[i]!;
+    green +=
+      next > 0 ? Math.min(rate, next) * stage.intergreen : rate * (stage.yellow - model.lostTime);
   }
-  return green;
+  return Math.max(green, 0);
 }
 
 /**
- * Total delay of a timing in pcu-seconds per hour: the objective the optimizer minimizes.
+ * Seconds of delay charged per hour for each vehicle of queue beyond a lane's storage: a queue
+ * that spills back blocks the intersection upstream, which an isolated delay formula cannot see.
+ */
+export const SPILLBACK_PENALTY = 3600;
+
+/**
+ * Total delay of a timing in pcu-seconds per hour, plus the spillback penalty for back of queue
+ * beyond each lane's storage: the objective the optimizer minimizes.
  *
  * @example
  * totalDelaySeconds(model, [30, 40], 80) // => 412345
@@ -86,12 +99,10 @@ export function totalDelaySeconds(
   for (const lane of model.lanes) {
     if (lane.flow === 0) continue;
     const greenRatio = Math.min(laneGreen(lane, model, greens) / cycleLength, 1);
-    total +=
-      lane.flow *
-      controlDelay(
-        { cycleLength, greenRatio, flow: lane.flow, saturationFlow: lane.saturationFlow },
-        options,
-      );
+    const args = { cycleLength, greenRatio, flow: lane.flow, saturationFlow: lane.saturationFlow };
+    total += lane.flow * controlDelay(args, options);
+    const overflow = backOfQueue(args, options) - lane.storage;
+    if (overflow > 0) total += SPILLBACK_PENALTY * overflow;
   }
   return total;
 }
@@ -128,6 +139,7 @@ export function measureTiming(
       delay,
       levelOfService: levelOfService(delay, degreeOfSaturation),
       queue: backOfQueue(args, options),
+      storage: lane.storage,
     };
   });
   const flow = lanes.reduce((sum, lane) => sum + lane.flow, 0);
@@ -146,7 +158,7 @@ export function measureTiming(
     levelOfService: levelOfService(delay, criticalDegreeOfSaturation),
     criticalDegreeOfSaturation,
     criticalFlowRatio: criticalFlowRatio(model),
-    lostTime: model.stages.reduce((sum, stage) => sum + stage.intergreen, 0),
+    lostTime: cycleLostTime(model),
   };
 }
 
@@ -169,4 +181,18 @@ export function stageFlowRatios(model: SignalTimingModel, index: number): number
   return model.lanes
     .filter((lane) => lane.rates[index]! > 0 && lane.rates.filter((rate) => rate > 0).length === 1)
     .map((lane) => lane.flow / (lane.saturationFlow * lane.rates[index]!));
+}
+
+/**
+ * Webster's lost time L per cycle: each stage's intergreen, less the part of its yellow that
+ * traffic uses (yellow − lost time).
+ *
+ * @example
+ * cycleLostTime(model) // => 16 for four stages with 5 s yellow, 0 s all-red and 4 s lost time
+ */
+export function cycleLostTime(model: SignalTimingModel): number {
+  return model.stages.reduce(
+    (sum, stage) => sum + stage.intergreen - stage.yellow + model.lostTime,
+    0,
+  );
 }

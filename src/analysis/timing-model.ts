@@ -6,6 +6,7 @@ import type { TimingPlan } from '../timing/types.ts';
 /** An approach lane at the stop line, as the timing sees it. */
 export interface LaneModel {
   link: string;
+  /** The lane's index; for a link too short to sort traffic, its lowest lane, the group standing for all. */
   lane: number;
   /** Demand, pcu/h. */
   flow: number;
@@ -15,12 +16,18 @@ export interface LaneModel {
   signalGroup: string;
   /** Per stage, the share of the saturation flow discharged while the stage is green (0 = red). */
   rates: number[];
+  /** Per stage, the vehicles the lane sends before a stopped movement blocks it (Infinity: never). */
+  blockedAfter: number[];
+  /** Vehicles the lane holds before its queue spills back into the intersection upstream. */
+  storage: number;
 }
 
 export interface StageModel {
   id: string;
   /** Yellow + all-red after the stage, seconds. */
   intergreen: number;
+  /** Yellow after the stage, seconds: traffic losing green uses part of it. */
+  yellow: number;
   /** Shortest green the stage may get: its own, and its pedestrians' walk and clearance. */
   minGreen: number;
 }
@@ -29,13 +36,37 @@ export interface SignalTimingModel {
   signal: string;
   stages: StageModel[];
   lanes: LaneModel[];
+  /** Seconds of each green and its yellow that traffic cannot use (start-up and end). */
+  lostTime: number;
 }
 
 export interface TimingModelOptions {
+  /**
+   * Lost time per green, seconds: a green of G followed by a yellow of Y moves traffic for
+   * G + Y − lostTime. Default 4 s, SUMO's `tlsCycleAdaptation.py` value; SUMO 1.15's own vehicles
+   * measure 4.2–4.5 s on a saturated approach (see the README).
+   */
+  lostTime?: number;
+  /** Metres of lane a queued vehicle takes (length + gap): 7.5 m, SUMO's default car. */
+  jamSpacing?: number;
   /** Critical gap for a permissive turn through opposing traffic, seconds. */
   criticalGap?: number;
   /** Follow-up headway of permissive turns, seconds. */
   followUpHeadway?: number;
+}
+
+function discharges(perStage: LaneDischarge[]): Pick<LaneModel, 'rates' | 'blockedAfter'> {
+  return {
+    rates: perStage.map((discharge) => discharge.rate),
+    blockedAfter: perStage.map((discharge) => discharge.blockedAfter),
+  };
+}
+
+/** Links shorter than this many queued vehicles act as one shared lane group. */
+const SHORT_LINK_VEHICLES = 3;
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 /** Saturation-flow factors by turn (HCM 2000: exclusive right 0.85, protected left 0.95). */
@@ -63,34 +94,50 @@ export function timingModel(
   signal: Signal,
   plan: TimingPlan,
   movementFlows: Readonly<Record<string, number>>,
-  { criticalGap = 4.5, followUpHeadway = 2.5 }: TimingModelOptions = {},
+  {
+    criticalGap = 4.5,
+    followUpHeadway = 2.5,
+    lostTime = 4,
+    jamSpacing = 7.5,
+  }: TimingModelOptions = {},
 ): SignalTimingModel {
   const movements = network.getAttribute('movements');
-  const lanes = new Map<string, { link: string; lane: number; flows: Map<Movement, number> }>();
+  // A link too short to hold a few queued vehicles cannot sort traffic into its lanes: vehicles
+  // queue upstream mixed, so its lanes act as one shared lane group.
+  const isShort = (link: string) =>
+    network.getEdgeAttribute(link, 'length') < SHORT_LINK_VEHICLES * jamSpacing;
+  const lanes = new Map<
+    string,
+    { link: string; lanes: Set<number>; flows: Map<Movement, number> }
+  >();
   for (const group of signal.signalGroups) {
     for (const id of group.movements) {
       const movement = movements[id]!;
       const fromLanes = [...new Set(movement.lanes.map((connection) => connection.fromLane))];
       const share = (movementFlows[id] ?? 0) / Math.max(fromLanes.length, 1);
+      const short = isShort(movement.from);
       for (const lane of fromLanes) {
-        const key = `${movement.from}\u0000${lane}`;
+        const key = `${movement.from}\u0000${short ? '*' : lane}`;
         let entry = lanes.get(key);
-        if (!entry) lanes.set(key, (entry = { link: movement.from, lane, flows: new Map() }));
+        if (!entry)
+          lanes.set(key, (entry = { link: movement.from, lanes: new Set(), flows: new Map() }));
+        entry.lanes.add(lane);
         entry.flows.set(movement, (entry.flows.get(movement) ?? 0) + share);
       }
     }
   }
 
   const served = new Set(plan.stages.flatMap((stage) => Object.keys(stage.greens)));
-  const laneModels: (Omit<LaneModel, 'rates'> & { shares: Map<Movement, number> })[] = [];
-  for (const { link, lane, flows } of lanes.values()) {
+  const laneModels: (Omit<LaneModel, 'rates' | 'blockedAfter'> & {
+    shares: Map<Movement, number>;
+  })[] = [];
+  for (const { link, lanes: laneSet, flows } of lanes.values()) {
     const [governing] = [...flows].sort((a, b) => b[1] - a[1] || a[0].id.localeCompare(b[0].id));
     const signalGroup = governing![0].signalGroup!;
     if (!served.has(signalGroup)) continue;
     const flow = [...flows.values()].reduce((sum, value) => sum + value, 0);
-    const laneSaturation = network
-      .getEdgeAttributes(link)
-      .lanes.find((l) => l.index === lane)!.saturationFlow;
+    const grouped = network.getEdgeAttributes(link).lanes.filter((l) => laneSet.has(l.index));
+    const lane = Math.min(...laneSet);
     const shares = new Map(
       [...flows].map(([movement, value]) => [movement, flow > 0 ? value / flow : 1 / flows.size]),
     );
@@ -98,8 +145,9 @@ export function timingModel(
       link,
       lane,
       flow,
-      saturationFlow: laneSaturation * turnFactor(flows, flow),
+      saturationFlow: sum(grouped.map((l) => l.saturationFlow)) * turnFactor(flows, flow),
       signalGroup,
+      storage: sum(grouped.map((l) => l.length)) / jamSpacing,
       shares,
     });
   }
@@ -126,47 +174,67 @@ export function timingModel(
     stages: plan.stages.map((stage, index) => ({
       id: stage.id,
       intergreen: stage.yellow + stage.allRed,
+      yellow: stage.yellow,
       minGreen: Math.max(stage.minGreen, pedestrianMinimum(signal, plan, index)),
     })),
+    lostTime,
     lanes: laneModels.map(({ shares, ...laneModel }) => ({
       ...laneModel,
-      rates: plan.stages.map((_, index) =>
-        sharedLaneRate(shares, (movement) => movementRate(movement.signalGroup!, index)),
+      ...discharges(
+        plan.stages.map((_, index) =>
+          laneDischarge(shares, (movement) => movementRate(movement.signalGroup!, index)),
+        ),
       ),
     })),
   };
 }
 
+/** How a lane discharges while a stage is green. */
+export interface LaneDischarge {
+  /** Share of the lane's saturation flow while it moves (0 = red). */
+  rate: number;
+  /** Vehicles it can send before a vehicle whose movement is red reaches the stop line and blocks it. */
+  blockedAfter: number;
+}
+
 /**
- * The discharge rate of a lane whose movements may have different signals: the movements that
- * may go discharge at the harmonic mean of their rates (a slow permissive turner holds up those
- * behind it), and only while no vehicle of a stopped movement is at the head of the lane, which is
- * taken as the share of the lane's traffic that may go.
+ * The discharge of a lane whose movements may have different signals: the movements that may go
+ * discharge at the harmonic mean of their rates (a slow permissive turner holds up those behind
+ * it) until a vehicle of a stopped movement reaches the stop line. With a share P of the lane's
+ * traffic free to go, the run of vehicles before the first stopped one averages P / (1 − P).
  *
  * @example
- * sharedLaneRate(new Map([[through, 0.8], [left, 0.2]]), (m) => (m === left ? 0.5 : 1)) // => 0.833
+ * laneDischarge(new Map([[through, 0.8], [left, 0.2]]), (m) => (m === left ? 0.5 : 1))
+ * // => { rate: 0.833, blockedAfter: Infinity }
+ * laneDischarge(new Map([[through, 0.8], [left, 0.2]]), (m) => (m === left ? 1 : 0))
+ * // => { rate: 1, blockedAfter: 0.25 }
  */
-export function sharedLaneRate<T>(
+export function laneDischarge<T>(
   shares: ReadonlyMap<T, number>,
   rateOf: (movement: T) => number,
-): number {
+): LaneDischarge {
   let moving = 0;
   let time = 0;
+  let total = 0;
   for (const [movement, share] of shares) {
+    total += share;
     const rate = rateOf(movement);
     if (rate <= 0 || share <= 0) continue;
     moving += share;
     time += share / rate;
   }
-  return moving > 0 ? (moving * moving) / time : 0;
+  if (moving <= 0) return { rate: 0, blockedAfter: 0 };
+  const stopped = total - moving;
+  return { rate: moving / time, blockedAfter: stopped > 1e-9 ? moving / stopped : Infinity };
 }
+
 /**
  * Vehicles per hour a permissive movement can send through an opposing flow (veh/h), by gap
  * acceptance with exponential headways: `v·e^(−v·tc) / (1 − e^(−v·tf))`, v in veh/s; `3600/tf`
  * with no opposing flow.
  *
  * @example
- * gapAcceptanceFlow(500, 4.5, 2.5) // => 914
+ * gapAcceptanceFlow(500, 4.5, 2.5) // => 912.3
  */
 export function gapAcceptanceFlow(
   opposingFlow: number,

@@ -2,6 +2,7 @@
 import { InputFileError } from '../network/errors.ts';
 import { parse, UsageError, type Output } from './args.ts';
 import { inspect } from './inspect.ts';
+import { optimize } from './optimize.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `greenwave: traffic-signal optimization engine
@@ -10,6 +11,12 @@ Usage:
   greenwave inspect --net FILE [--demand FILE] [--begin S --end S] [--interval S] [--json]
       Load a network (GeoJSON, SUMO .net.xml or .sumocfg, CityFlow roadnet.json) and optional
       demand (SUMO .rou.xml, CityFlow flow JSON, counts CSV) and summarize what was loaded.
+  greenwave optimize --net FILE [--demand FILE] [--begin S --end S] [--out FILE]
+                     [--cycle-min S] [--cycle-max S] [--interval S] [--intergreens plan|ite]
+                     [--sequence optimize|keep]
+      Delay-minimizing cycle, splits and stage order for every signal, sized for the peak
+      15 minutes of the window. --out FILE.add.xml writes SUMO tlLogic programs (load with
+      sumo -a), --out FILE.json the plans with every measure; without --out, JSON on stdout.
   greenwave serve [--net FILE] [--port N]
       Run the engine's HTTP server (default: the Zhengzhou demo network, PORT or 8080).
   greenwave help
@@ -39,6 +46,22 @@ export async function main(argv: string[], output: Output = stdio): Promise<numb
             end: 'string',
             interval: 'string',
             json: 'boolean',
+          }),
+          output,
+        );
+      case 'optimize':
+        return await optimize(
+          parse(rest, {
+            net: 'string',
+            demand: 'string',
+            begin: 'string',
+            end: 'string',
+            interval: 'string',
+            out: 'string',
+            'cycle-min': 'string',
+            'cycle-max': 'string',
+            intergreens: 'string',
+            sequence: 'string',
           }),
           output,
         );

@@ -2,6 +2,7 @@
 import type { DelayOptions } from '../analysis/delay.ts';
 import {
   criticalFlowRatio,
+  cycleLostTime,
   laneGreen,
   measureTiming,
   stageFlowRatios,
@@ -41,7 +42,12 @@ export interface OptimizedTiming {
   websterCycle?: number;
 }
 
-export const DEFAULT_CYCLE_RANGE: CycleRange = { min: 30, max: 150 };
+/**
+ * 45–150 s. Below 45 s a crossing of about 13 m on each axis cannot get its walk and clearance
+ * (7 s + 13 m / 1.07 m/s ≈ 19 s per axis, plus intergreens), and four-stage plans leave greens
+ * too short to use; 150 s bounds the wait of a driver at red.
+ */
+export const DEFAULT_CYCLE_RANGE: CycleRange = { min: 45, max: 150 };
 
 /**
  * Webster's optimum cycle `(1.5·L + 5) / (1 − Y)`, seconds; undefined when Y ≥ 1 (no cycle serves
@@ -78,7 +84,7 @@ export function optimizeTiming(
   const shortest = Math.max(range.min, Math.ceil(sum(minimums) + lostTime));
   const longest = Math.max(range.max, shortest);
   const resolution = options.resolution ?? (Number.isInteger(lostTime) ? 1 : 0.1);
-  const webster = websterCycle(criticalFlowRatio(model), lostTime);
+  const webster = websterCycle(criticalFlowRatio(model), cycleLostTime(model));
   const result = (
     status: TimingStatus,
     cycleLength: number,
@@ -208,20 +214,34 @@ function exchangeGreen(
   return greens;
 }
 
-/** Webster's greens for a cycle: the time left after intergreens shared by critical flow ratio. */
-function websterGreens(model: SignalTimingModel, cycleLength: number): number[] {
-  const lostTime = model.stages.reduce((total, stage) => total + stage.intergreen, 0);
-  const ratios = model.stages.map((_, index) => Math.max(0, ...stageFlowRatios(model, index)));
-  const total = sum(ratios);
+/**
+ * Webster's effective greens: the cycle less the lost time, shared by critical flow ratio,
+ * `g_i = (C − L)·y_i / Y`; shared equally when there is no flow.
+ *
+ * @example
+ * websterSplits([600 / 1800, 400 / 1800], 38, 8) // => [18, 12] (methods.md T6)
+ */
+export function websterSplits(
+  flowRatios: readonly number[],
+  cycleLength: number,
+  lostTime: number,
+): number[] {
+  const total = sum(flowRatios);
   const available = cycleLength - lostTime;
-  const shares =
-    total > 0
-      ? ratios.map((ratio) => (ratio / total) * available)
-      : ratios.map(() => available / ratios.length);
+  return flowRatios.map((ratio) =>
+    total > 0 ? (ratio / total) * available : available / flowRatios.length,
+  );
+}
+
+/** Webster's greens for a model at a cycle, as displayed greens kept at their minimums. */
+function websterGreens(model: SignalTimingModel, cycleLength: number): number[] {
+  const intergreens = sum(model.stages.map((stage) => stage.intergreen));
+  const ratios = model.stages.map((_, index) => Math.max(0, ...stageFlowRatios(model, index)));
+  const minimums = model.stages.map((stage) => stage.minGreen);
   return rescale(
-    shares,
-    model.stages.map((stage) => stage.minGreen),
-    available,
+    websterSplits(ratios, cycleLength, intergreens),
+    minimums,
+    cycleLength - intergreens,
   );
 }
 

@@ -1,11 +1,15 @@
-// Optimizes one signal's plan from its movement flows, keeping the plan's stage structure.
+// Optimizes one signal's plan from its movement flows: stage order, cycle length and greens.
 import type { DelayOptions } from '../analysis/delay.ts';
 import {
   measureTiming,
-  totalDelaySeconds as totalDelayOf,
+  totalDelaySeconds,
   type TimingMeasures,
 } from '../analysis/evaluate-timing.ts';
-import { timingModel, type TimingModelOptions } from '../analysis/timing-model.ts';
+import {
+  timingModel,
+  type SignalTimingModel,
+  type TimingModelOptions,
+} from '../analysis/timing-model.ts';
 import type { RoadNetwork, Signal } from '../network/types.ts';
 import { withIteIntergreens } from '../timing/intergreens.ts';
 import type { TimingPlan } from '../timing/types.ts';
@@ -14,6 +18,7 @@ import {
   optimizeSplits,
   optimizeTiming,
   type CycleRange,
+  type OptimizedTiming,
   type TimingStatus,
 } from './cycle-and-splits.ts';
 import { groupChangeIntervals, reorderStages, stageOrders } from './stage-sequence.ts';
@@ -40,10 +45,20 @@ export interface SignalTimingResult {
   websterCycle?: number;
 }
 
+/** A signal ready for timing: its chosen stage sequence, as a plan and as a model. */
+export interface SignalStructure {
+  signal: Signal;
+  base: TimingPlan;
+  structure: TimingPlan;
+  model: SignalTimingModel;
+  baseModel: SignalTimingModel;
+}
+
 /**
- * A delay-minimizing plan for one signal with the stage sequence of `basePlan` (by default the
- * signal's first program): new cycle length and greens, the same stages, minimum greens and
- * intergreens (or ITE intergreens), offset kept within the new cycle.
+ * A delay-minimizing plan for one signal with the stages of `basePlan` (by default the signal's
+ * first program): the best order of those stages, then the cycle length and greens, keeping the
+ * stages' minimum greens and the plan's intergreens (or ITE intergreens); offset kept within the
+ * new cycle.
  *
  * @example
  * optimizeSignal(network, signal, { 'E1>E2': 420, … }).plan.cycleLength // => 64
@@ -55,6 +70,23 @@ export function optimizeSignal(
   options: SignalTimingOptions = {},
   basePlan: TimingPlan | undefined = signal.programs[0],
 ): SignalTimingResult {
+  const prepared = signalStructure(network, signal, movementFlows, options, basePlan);
+  return timedSignal(prepared, optimizeTiming(prepared.model, timingOptions(options)), options);
+}
+
+/**
+ * Chooses the stage sequence: every valid order of the base plan's stages is screened with
+ * optimized splits at the base plan's cycle, and the best few get the full cycle search.
+ *
+ * @throws {RangeError} when the signal has no plan to take its stages from.
+ */
+export function signalStructure(
+  network: RoadNetwork,
+  signal: Signal,
+  movementFlows: Readonly<Record<string, number>>,
+  options: SignalTimingOptions = {},
+  basePlan: TimingPlan | undefined = signal.programs[0],
+): SignalStructure {
   if (!basePlan) {
     throw new RangeError(
       `optimizeSignal: signal "${signal.id}" has no plan to take its stages from; give one as basePlan`,
@@ -62,12 +94,49 @@ export function optimizeSignal(
   }
   const start =
     options.intergreens === 'ite' ? withIteIntergreens(basePlan, network, signal) : basePlan;
-  const structure = bestSequence(network, signal, start, movementFlows, options);
-  const model = timingModel(network, signal, structure, movementFlows, options.model);
-  const timing = optimizeTiming(model, {
-    ...(options.cycle ? { cycle: options.cycle } : {}),
-    ...(options.delay ? { delay: options.delay } : {}),
-  });
+  const modelOf = (plan: TimingPlan) =>
+    timingModel(network, signal, plan, movementFlows, options.model);
+  const candidates =
+    options.sequence === 'keep'
+      ? [start]
+      : stageOrders(start.stages.length)
+          .map((order) => reorderStages(start, order, groupChangeIntervals(start)))
+          .filter((candidate) => validatePlan(candidate, signal).length === 0);
+  const models = (candidates.length > 0 ? candidates : [start]).map((plan) => ({
+    plan,
+    model: modelOf(plan),
+  }));
+  const screened =
+    models.length === 1
+      ? models
+      : models
+          .map((entry) => ({
+            ...entry,
+            delay: screeningDelay(entry.model, start.cycleLength, options.delay),
+          }))
+          .sort((a, b) => a.delay - b.delay)
+          .slice(0, SEQUENCES_SEARCHED);
+  const best = screened
+    .map((entry) => ({
+      ...entry,
+      delay: optimizeTiming(entry.model, timingOptions(options)).measures.totalDelay,
+    }))
+    .sort((a, b) => a.delay - b.delay)[0]!;
+  return {
+    signal,
+    base: basePlan,
+    structure: best.plan,
+    model: best.model,
+    baseModel: modelOf(basePlan),
+  };
+}
+
+/** The plan and measures of a signal given a timing of its structure's model. */
+export function timedSignal(
+  { signal, base, structure, baseModel }: SignalStructure,
+  timing: OptimizedTiming,
+  options: SignalTimingOptions = {},
+): SignalTimingResult {
   const plan: TimingPlan = {
     ...structure,
     id: options.planId ?? 'greenwave',
@@ -76,10 +145,6 @@ export function optimizeSignal(
     stages: structure.stages.map((stage, index) => ({ ...stage, green: timing.greens[index]! })),
     origin: 'greenwave',
   };
-  const baseModel =
-    options.intergreens === 'ite'
-      ? timingModel(network, signal, basePlan, movementFlows, options.model)
-      : model;
   return {
     signal: signal.id,
     status: timing.status,
@@ -87,60 +152,31 @@ export function optimizeSignal(
     measures: timing.measures,
     before: measureTiming(
       baseModel,
-      basePlan.stages.map((stage) => stage.green),
-      basePlan.cycleLength,
+      base.stages.map((stage) => stage.green),
+      base.cycleLength,
       options.delay,
     ),
     ...(timing.websterCycle !== undefined ? { websterCycle: timing.websterCycle } : {}),
   };
 }
 
+/** The cycle and delay options of the signal options. */
+export function timingOptions(options: SignalTimingOptions) {
+  return {
+    ...(options.cycle ? { cycle: options.cycle } : {}),
+    ...(options.delay ? { delay: options.delay } : {}),
+  };
+}
+
 /** Candidates screened at one cycle length before the full cycle search. */
 const SEQUENCES_SEARCHED = 3;
 
-/**
- * The stage order with the least delay: every valid order is screened with optimized splits at
- * the base plan's cycle, and the best few get the full cycle search.
- */
-function bestSequence(
-  network: RoadNetwork,
-  signal: Signal,
-  plan: TimingPlan,
-  movementFlows: Readonly<Record<string, number>>,
-  options: SignalTimingOptions,
-): TimingPlan {
-  if (options.sequence === 'keep') return plan;
-  const intervals = groupChangeIntervals(plan);
-  const candidates = stageOrders(plan.stages.length)
-    .map((order) => reorderStages(plan, order, intervals))
-    .filter((candidate) => validatePlan(candidate, signal).length === 0);
-  if (candidates.length <= 1) return plan;
-  const screened = candidates
-    .map((candidate) => {
-      const model = timingModel(network, signal, candidate, movementFlows, options.model);
-      const lostTime = model.stages.reduce((sum, stage) => sum + stage.intergreen, 0);
-      const cycleLength = Math.max(
-        plan.cycleLength,
-        lostTime + model.stages.reduce((sum, stage) => sum + stage.minGreen, 0),
-      );
-      const spare = cycleLength - lostTime;
-      const start = model.stages.map(() => spare / model.stages.length);
-      const greens = optimizeSplits(
-        model,
-        cycleLength,
-        start.map((green, i) => Math.max(green, model.stages[i]!.minGreen)),
-        options.delay,
-      );
-      return { candidate, model, delay: totalDelayOf(model, greens, cycleLength, options.delay) };
-    })
-    .sort((a, b) => a.delay - b.delay)
-    .slice(0, SEQUENCES_SEARCHED);
-  const searched = screened.map(({ candidate, model }) => ({
-    candidate,
-    delay: optimizeTiming(model, {
-      ...(options.cycle ? { cycle: options.cycle } : {}),
-      ...(options.delay ? { delay: options.delay } : {}),
-    }).measures.totalDelay,
-  }));
-  return searched.sort((a, b) => a.delay - b.delay)[0]!.candidate;
+function screeningDelay(model: SignalTimingModel, baseCycle: number, delay?: DelayOptions): number {
+  const intergreens = model.stages.reduce((sum, stage) => sum + stage.intergreen, 0);
+  const minimums = model.stages.reduce((sum, stage) => sum + stage.minGreen, 0);
+  const cycleLength = Math.max(baseCycle, intergreens + minimums);
+  const share = (cycleLength - intergreens) / model.stages.length;
+  const start = model.stages.map((stage) => Math.max(share, stage.minGreen));
+  const greens = optimizeSplits(model, cycleLength, start, delay);
+  return totalDelaySeconds(model, greens, cycleLength, delay);
 }
