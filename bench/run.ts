@@ -1,4 +1,6 @@
 // Runs every benny suite; results land as JSON in bench/results/.
 import { networkSuite } from './network.bench.ts';
+import { optimizeSuite } from './optimize.bench.ts';
 
 await networkSuite();
+await optimizeSuite();

@@ -37,7 +37,10 @@ const PEAK_FLOWS: Record<string, { arterialThrough: number; crossApproach: numbe
   dongming: { arterialThrough: 720, crossApproach: 480 },
 };
 
-/** Share of an approach's flow by turn: Jinshui Road's turns ~10–12 %, the cross streets' ~15 %. */
+/**
+ * Share of an approach's flow by turn: Jinshui Road's turns ~10–12 %, the cross streets' ~15 %;
+ * the one U-turn (Weilai Road, westbound) comes on top.
+ */
 const ARTERIAL_TURN_SHARE: Record<TurnType, number> = {
   left: 0.12,
   right: 0.1,

@@ -3,7 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { loadDemand, loadNetwork } from '../io/load.ts';
 import { InputFileError } from '../network/errors.ts';
 import { DEFAULT_CYCLE_RANGE } from '../optimize/cycle-and-splits.ts';
-import { optimizeNetwork } from '../optimize/network-timing.ts';
+import { optimizeNetwork, type NetworkTimingOptions } from '../optimize/network-timing.ts';
+import { dayPeriods, flowProfile, sumoWaut, timeOfDayPlans } from '../optimize/time-of-day.ts';
+import type { TimingPlan } from '../timing/types.ts';
 import { sumoAdditional } from '../timing/sumo-additional.ts';
 import { seconds, UsageError, type Output } from './args.ts';
 
@@ -18,6 +20,8 @@ export interface OptimizeOptions {
   'cycle-max'?: string;
   intergreens?: string;
   sequence?: string;
+  coordination?: string;
+  'time-of-day'?: boolean;
 }
 
 /** Design interval: the peak 15 minutes, as HCM sizes signals. */
@@ -45,6 +49,12 @@ export async function optimize(options: OptimizeOptions, output: Output): Promis
   }
   const intergreens = choice(options.intergreens, 'intergreens', ['plan', 'ite'] as const);
   const sequence = choice(options.sequence, 'sequence', ['optimize', 'keep'] as const);
+  const coordination = choice(options.coordination, 'coordination', [
+    'groups',
+    'isolated',
+  ] as const);
+  const settings = { cycle, intergreens, sequence, coordination };
+  if (options['time-of-day']) return timeOfDay(loaded, demand, settings, options.out, output);
   const showProgress = process.stderr.isTTY === true;
   const result = optimizeNetwork(
     loaded.network,
@@ -63,11 +73,19 @@ export async function optimize(options: OptimizeOptions, output: Output): Promis
     network: loaded.file,
     demand: demand.file,
     window: { begin: demand.flows.begin, end: demand.flows.end, designInterval: interval },
+    groups: result.groups,
     signals: result.signals,
     skipped: result.skipped,
   };
   if (options.out?.endsWith('.add.xml')) {
-    await writeFile(options.out, sumoPrograms(loaded.network, result.signals, loaded.file));
+    await writeFile(
+      options.out,
+      sumoPrograms(
+        loaded.network,
+        result.signals.map((entry) => entry.plan),
+        loaded.file,
+      ),
+    );
   } else if (options.out) {
     await writeFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -84,16 +102,17 @@ export async function optimize(options: OptimizeOptions, output: Output): Promis
 
 function sumoPrograms(
   network: Parameters<typeof optimizeNetwork>[0],
-  results: ReturnType<typeof optimizeNetwork>['signals'],
+  plans: readonly TimingPlan[],
   file: string,
+  programId: (plan: TimingPlan) => string = () => 'greenwave',
 ): string {
   const signals = network.getAttribute('signals');
   try {
     return sumoAdditional(
-      results.map(({ plan }) => ({
+      plans.map((plan) => ({
         plan,
         linkCount: signals[plan.signal]!.signalGroups.length,
-        programId: 'greenwave',
+        programId: programId(plan),
       })),
       `written by greenwave optimize from ${file}`,
     );
@@ -118,4 +137,59 @@ function choice<T extends string>(
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`);
+}
+
+/**
+ * `--time-of-day`: splits the demand's day into periods, optimizes a plan per period and writes
+ * the plans with their schedule (JSON, or SUMO programs named by period with a WAUT switching them).
+ */
+async function timeOfDay(
+  loaded: Awaited<ReturnType<typeof loadNetwork>>,
+  demand: Awaited<ReturnType<typeof loadDemand>>,
+  settings: NetworkTimingOptions,
+  out: string | undefined,
+  output: Output,
+): Promise<number> {
+  const periods = dayPeriods(flowProfile(demand.flows));
+  const day = timeOfDayPlans(demand.flows, periods, (movementFlows, period) => {
+    const flows = Object.entries(movementFlows).map(([movement, flow]) => ({
+      movement,
+      begin: period.begin,
+      end: period.end,
+      vehicles: 0,
+      flow,
+    }));
+    const turning = {
+      begin: period.begin,
+      end: period.end,
+      interval: period.end - period.begin,
+      flows,
+    };
+    const result = optimizeNetwork(loaded.network, turning, { ...settings, planId: period.name });
+    return Object.fromEntries(result.signals.map(({ signal, plan }) => [signal, plan]));
+  });
+  for (const period of day.periods) {
+    output.err(
+      `${period.name}: ${clock(period.begin)}–${clock(period.end)}, design flow ${Math.round(period.designInterval.flow)} pcu/h\n`,
+    );
+  }
+  if (out?.endsWith('.add.xml')) {
+    const programs = day.periods.flatMap((period) => Object.values(period.plans));
+    const signals = Object.keys(day.periods[0]?.plans ?? {});
+    const text = sumoPrograms(loaded.network, programs, loaded.file, (plan) => plan.id);
+    await writeFile(
+      out,
+      text.replace('</additional>', `${sumoWaut(day.schedule, signals)}</additional>`),
+    );
+  } else {
+    const text = `${JSON.stringify({ network: loaded.file, demand: demand.file, ...day }, null, 2)}\n`;
+    if (out) await writeFile(out, text);
+    else output.out(text);
+  }
+  return 0;
+}
+
+function clock(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }

@@ -4,7 +4,7 @@ import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { parseCounts } from '../demand/import/counts.ts';
 import { parseCityflowFlow } from '../demand/import/cityflow-flow.ts';
 import { parseSumoRoutes } from '../demand/import/sumo-routes.ts';
-import { turningFlows } from '../demand/turning-flows.ts';
+import { movementsByLinkPair, turningFlows } from '../demand/turning-flows.ts';
 import type { TurningFlows, VehicleTrip } from '../demand/types.ts';
 import { buildNetwork } from '../network/build.ts';
 import { InputFileError } from '../network/errors.ts';
@@ -112,7 +112,12 @@ export async function loadDemand(
   const format = detectFormat(text);
   const movements = network.getAttribute('movements');
   if (format === 'counts') {
-    const flows = parseCounts(text, file, (id) => id in movements);
+    const byPair = movementsByLinkPair(network);
+    const flows = parseCounts(text, file, (id) =>
+      id in movements
+        ? [{ movement: id, share: 1 }]
+        : (byPair.get(id) ?? []).map(({ movement, share }) => ({ movement: movement.id, share })),
+    );
     return { format, file, flows: clipFlows(flows, options) };
   }
   let vehicles: VehicleTrip[];

@@ -81,7 +81,7 @@ export function optimizeTiming(
   const range = options.cycle ?? DEFAULT_CYCLE_RANGE;
   const lostTime = model.stages.reduce((sum, stage) => sum + stage.intergreen, 0);
   const minimums = model.stages.map((stage) => stage.minGreen);
-  const shortest = Math.max(range.min, Math.ceil(sum(minimums) + lostTime));
+  const shortest = shortestCycle(model, range);
   const longest = Math.max(range.max, shortest);
   const resolution = options.resolution ?? (Number.isInteger(lostTime) ? 1 : 0.1);
   const webster = websterCycle(criticalFlowRatio(model), cycleLostTime(model));
@@ -108,19 +108,56 @@ export function optimizeTiming(
     return result('oversaturated', longest, balanced);
   }
 
-  let best: { cycleLength: number; greens: number[]; delay: number } | undefined;
+  const best = delayByCycle(model, { min: shortest, max: longest }, options.delay).reduce((a, b) =>
+    b.delay < a.delay - 1e-6 ? b : a,
+  );
+  return result('optimal', best.cycleLength, best.greens);
+}
+
+/** The shortest cycle a model's stages fit in: minimum greens plus intergreens, and the range's minimum. */
+export function shortestCycle(
+  model: SignalTimingModel,
+  range: CycleRange = DEFAULT_CYCLE_RANGE,
+): number {
+  const needed = model.stages.reduce(
+    (total, stage) => total + stage.minGreen + stage.intergreen,
+    0,
+  );
+  return Math.max(range.min, Math.ceil(needed - 1e-9));
+}
+
+/**
+ * For every whole-second cycle of the range (from the shortest the stages fit in), the
+ * delay-minimizing greens and their total delay (pcu-seconds per hour, with the spillback
+ * penalty). Each cycle's search starts from the previous cycle's greens.
+ *
+ * @example
+ * delayByCycle(model, { min: 60, max: 62 }).map((entry) => entry.cycleLength) // => [60, 61, 62]
+ */
+export function delayByCycle(
+  model: SignalTimingModel,
+  range: CycleRange,
+  delay?: DelayOptions,
+): { cycleLength: number; greens: number[]; delay: number }[] {
+  const intergreens = sum(model.stages.map((stage) => stage.intergreen));
+  const minimums = model.stages.map((stage) => stage.minGreen);
+  const shortest = shortestCycle(model, range);
+  const entries: { cycleLength: number; greens: number[]; delay: number }[] = [];
   let greens = websterGreens(model, shortest);
-  for (let cycleLength = shortest; cycleLength <= longest; cycleLength++) {
+  for (let cycleLength = shortest; cycleLength <= Math.max(range.max, shortest); cycleLength++) {
     greens = optimizeSplits(
       model,
       cycleLength,
-      rescale(greens, minimums, cycleLength - lostTime),
-      options.delay,
+      rescale(greens, minimums, cycleLength - intergreens),
+      delay,
     );
-    const delay = totalDelaySeconds(model, greens, cycleLength, options.delay);
-    if (!best || delay < best.delay - 1e-6) best = { cycleLength, greens, delay };
+    entries.push({
+      cycleLength,
+      greens,
+      delay: totalDelaySeconds(model, greens, cycleLength, delay),
+    });
   }
-  return result('optimal', best!.cycleLength, best!.greens);
+  return entries;
 }
 
 /**

@@ -1,43 +1,112 @@
-// Optimizes every signal of a network for its design flows.
+// Optimizes every signal of a network for its design flows, with a common cycle per coordination group.
 import { designFlows } from '../demand/design-flows.ts';
 import type { TurningFlows } from '../demand/types.ts';
 import type { RoadNetwork } from '../network/types.ts';
+import { commonCycle } from './common-cycle.ts';
+import { coordinationGroups, type CoordinationGroup } from './coordination-groups.ts';
+import { DEFAULT_CYCLE_RANGE, optimizeTiming } from './cycle-and-splits.ts';
 import {
-  optimizeSignal,
+  signalStructure,
+  timedSignal,
+  timingOptions,
+  type SignalStructure,
   type SignalTimingOptions,
   type SignalTimingResult,
 } from './signal-timing.ts';
 
+export interface NetworkTimingOptions extends SignalTimingOptions {
+  /** `groups` (default): a common cycle per coordination group; `isolated`: each signal alone. */
+  coordination?: 'groups' | 'isolated';
+  /** Options of the coordination-group rule, including manual groups. */
+  groups?: Parameters<typeof coordinationGroups>[2];
+}
+
+export interface GroupTiming extends CoordinationGroup {
+  cycleLength: number;
+  /** The cycle each member would take alone. */
+  isolatedCycles?: number[];
+}
+
 export interface NetworkTimingResult {
   signals: SignalTimingResult[];
+  groups: GroupTiming[];
   /** Signals left as they were, with the reason. */
   skipped: { signal: string; reason: string }[];
 }
 
 /**
  * A delay-minimizing plan for each signal that has a program to take its stages from, each sized
- * for its own peak-interval flows (`designFlows`). `onProgress` hears after each signal.
+ * for its own peak-interval flows (`designFlows`); signals in one coordination group share the
+ * cycle that minimizes the group's total delay. `onProgress` hears after each signal.
  *
  * @example
- * optimizeNetwork(network, turning).signals.map((result) => result.plan.cycleLength) // => [73]
+ * optimizeNetwork(network, turning).groups.map((group) => group.cycleLength) // => [72]
  */
 export function optimizeNetwork(
   network: RoadNetwork,
   turning: TurningFlows,
-  options: SignalTimingOptions = {},
+  options: NetworkTimingOptions = {},
   onProgress?: (done: number, total: number, signal: string) => void,
 ): NetworkTimingResult {
   const signals = Object.values(network.getAttribute('signals'));
-  const results: SignalTimingResult[] = [];
+  const structures = new Map<string, SignalStructure>();
   const skipped: NetworkTimingResult['skipped'] = [];
+  const flows: Record<string, number> = {};
   signals.forEach((signal, index) => {
     const movements = signal.signalGroups.flatMap((group) => group.movements);
+    const design = designFlows(turning, movements);
+    Object.assign(flows, design);
     if (signal.programs.length === 0) {
       skipped.push({ signal: signal.id, reason: 'no program to take the stage sequence from' });
     } else {
-      results.push(optimizeSignal(network, signal, designFlows(turning, movements), options));
+      structures.set(signal.id, signalStructure(network, signal, design, options));
     }
     onProgress?.(index + 1, signals.length, signal.id);
   });
-  return { signals: results, skipped };
+
+  const groups =
+    options.coordination === 'isolated'
+      ? signals.map((signal, index): CoordinationGroup => ({
+          id: `group-${index + 1}`,
+          signals: [signal.id],
+          pairs: [],
+          reason: 'isolated',
+        }))
+      : coordinationGroups(network, flows, options.groups);
+  const results: SignalTimingResult[] = [];
+  const timedGroups: GroupTiming[] = [];
+  for (const group of groups) {
+    const members = group.signals
+      .map((id) => structures.get(id))
+      .filter((member) => member !== undefined);
+    if (members.length === 0) continue;
+    if (members.length === 1) {
+      const result = timedSignal(
+        members[0]!,
+        optimizeTiming(members[0]!.model, timingOptions(options)),
+        options,
+      );
+      results.push(result);
+      timedGroups.push({ ...group, cycleLength: result.plan.cycleLength });
+      continue;
+    }
+    const range = options.cycle ?? DEFAULT_CYCLE_RANGE;
+    const shared = commonCycle(
+      members.map((member) => member.model),
+      range,
+      options.delay,
+    );
+    const fixed = {
+      ...timingOptions(options),
+      cycle: { min: shared.cycleLength, max: shared.cycleLength },
+    };
+    for (const member of members)
+      results.push(timedSignal(member, optimizeTiming(member.model, fixed), options));
+    timedGroups.push({
+      ...group,
+      cycleLength: shared.cycleLength,
+      isolatedCycles: shared.isolatedCycles,
+    });
+  }
+  return { signals: results, groups: timedGroups, skipped };
 }

@@ -6,17 +6,18 @@ import type { MovementFlow, TurningFlows } from '../types.ts';
  * Reads a counts file (CSV, `#` comments, a header row). Columns, in any order:
  * `begin`, `end` (seconds, or clock time `HH:MM[:SS]`), then either `movement` (a movement id) or
  * `from` and `to` (link ids), and `count` (vehicles counted in the interval; `pcu` may be given
- * instead, or beside it). Every movement must exist in the network: `hasMovement` checks it.
+ * instead, or beside it). `movementsOf` maps a movement id or a `from>to` link pair to the
+ * network's movements and each one's share (a link pair may be served by several signal groups).
  *
  * @throws {InputFileError} naming the row and the fix; nothing is half-loaded.
  * @example
- * parseCounts('begin,end,from,to,count\n07:00,07:15,E1,E2,120\n', 'am.csv', () => true)
+ * parseCounts('begin,end,from,to,count\n07:00,07:15,E1,E2,120\n', 'am.csv', (id) => [{ movement: id, share: 1 }])
  * // => { begin: 25200, end: 26100, interval: 900, flows: [{ movement: 'E1>E2', begin: 25200, end: 26100, vehicles: 120, flow: 480 }] }
  */
 export function parseCounts(
   text: string,
   file: string,
-  hasMovement: (id: string) => boolean,
+  movementsOf: (id: string) => readonly { movement: string; share: number }[],
 ): TurningFlows {
   const problems = new ProblemList(file);
   const rows = text
@@ -66,7 +67,7 @@ export function parseCounts(
         'has a count that is not a non-negative number.',
         'Give the vehicles counted in the interval.',
       );
-    } else if (!hasMovement(movement)) {
+    } else if (movementsOf(movement).length === 0) {
       problems.add(
         'UNKNOWN_LINK',
         element,
@@ -74,7 +75,15 @@ export function parseCounts(
         'Use link ids (from, to) or a movement id of the network; `greenwave inspect --json` lists them.',
       );
     } else {
-      flows.push({ movement, begin, end, vehicles, flow: (pcu * 3600) / (end - begin) });
+      for (const { movement: id, share } of movementsOf(movement)) {
+        flows.push({
+          movement: id,
+          begin,
+          end,
+          vehicles: vehicles * share,
+          flow: (share * pcu * 3600) / (end - begin),
+        });
+      }
     }
   }
   if (flows.length === 0 && problems.problems.length === 0) {
