@@ -29,6 +29,15 @@ const stdio: Output = {
   err: (text) => process.stderr.write(text),
 };
 
+/** The options every command that reads a network and its demand takes. */
+const NETWORK_AND_DEMAND = {
+  net: 'string',
+  demand: 'string',
+  begin: 'string',
+  end: 'string',
+  interval: 'string',
+} as const;
+
 /**
  * Runs the command line. Exit codes: 0 done, 1 bad input file, 2 bad usage.
  *
@@ -40,25 +49,11 @@ export async function main(argv: string[], output: Output = stdio): Promise<numb
   try {
     switch (command) {
       case 'inspect':
-        return await inspect(
-          parse(rest, {
-            net: 'string',
-            demand: 'string',
-            begin: 'string',
-            end: 'string',
-            interval: 'string',
-            json: 'boolean',
-          }),
-          output,
-        );
+        return await inspect(parse(rest, { ...NETWORK_AND_DEMAND, json: 'boolean' }), output);
       case 'optimize':
         return await optimize(
           parse(rest, {
-            net: 'string',
-            demand: 'string',
-            begin: 'string',
-            end: 'string',
-            interval: 'string',
+            ...NETWORK_AND_DEMAND,
             out: 'string',
             'cycle-min': 'string',
             'cycle-max': 'string',

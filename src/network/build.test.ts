@@ -1,8 +1,8 @@
 // Tests for buildNetwork: derived turns, conflicts, saturation flows, and whole-spec checks.
 import { describe, expect, it } from 'vitest';
 import { buildNetwork } from './build.ts';
-import { InputFileError } from './errors.ts';
 import { crossingSpec } from './crossing.fixture.ts';
+import { inputErrorOf } from './input-error-of.ts';
 
 describe('buildNetwork', () => {
   const network = buildNetwork(crossingSpec());
@@ -40,7 +40,7 @@ describe('buildNetwork', () => {
   it('rejects a movement to a missing lane, naming the file and the element', () => {
     const spec = crossingSpec();
     spec.movements[0]!.lanes = [{ fromLane: 0, toLane: 5 }];
-    const error = catchError(() => buildNetwork(spec));
+    const error = inputErrorOf(() => buildNetwork(spec));
     expect(error.code).toBe('UNKNOWN_LANE');
     expect(error.file).toBe('crossing.json');
     expect(error.problems[0]!.element).toContain('n_in>e_out');
@@ -50,7 +50,7 @@ describe('buildNetwork', () => {
     const spec = crossingSpec();
     spec.links[0]!.lanes = [];
     spec.movements.push({ from: 'n_out', to: 's_out', lanes: [] });
-    const codes = catchError(() => buildNetwork(spec)).problems.map((problem) => problem.code);
+    const codes = inputErrorOf(() => buildNetwork(spec)).problems.map((problem) => problem.code);
     expect(codes).toContain('LINK_WITHOUT_LANES');
     expect(codes).toContain('MOVEMENT_NOT_AT_INTERSECTION');
   });
@@ -60,7 +60,7 @@ describe('buildNetwork', () => {
     spec.links.push({ id: 'x', from: 'C', to: 'nowhere', lanes: spec.links[0]!.lanes });
     spec.movements[0]!.signalGroup = 'zz';
     spec.movements[1]!.signal = 'other';
-    const codes = catchError(() => buildNetwork(spec)).problems.map((problem) => problem.code);
+    const codes = inputErrorOf(() => buildNetwork(spec)).problems.map((problem) => problem.code);
     expect(codes).toEqual(
       expect.arrayContaining(['UNKNOWN_INTERSECTION', 'UNKNOWN_SIGNAL_GROUP', 'UNKNOWN_SIGNAL']),
     );
@@ -73,13 +73,3 @@ describe('buildNetwork', () => {
     expect(JSON.stringify(spec)).toBe(before);
   });
 });
-
-function catchError(run: () => unknown): InputFileError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputFileError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputFileError');
-}

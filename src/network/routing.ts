@@ -1,4 +1,5 @@
 // Routes on the graph: the links reachable from a link, and the fastest path by free-flow time.
+import { MinQueue } from './min-queue.ts';
 import type { RoadNetwork } from './types.ts';
 
 /** For each link, the links a vehicle may turn into (from the network's movements). */
@@ -43,7 +44,7 @@ export function fastestRoute(
   if (!network.hasEdge(from) || !network.hasEdge(to)) return undefined;
   const cost = new Map<string, number>([[from, 0]]);
   const previous = new Map<string, string>();
-  const queue = new MinQueue();
+  const queue = new MinQueue<string>();
   queue.push(from, 0);
   for (let item = queue.pop(); item; item = queue.pop()) {
     const [link, time] = item;
@@ -65,51 +66,4 @@ function unwind(previous: Map<string, string>, to: string): string[] {
   const route = [to];
   for (let link = previous.get(to); link !== undefined; link = previous.get(link)) route.push(link);
   return route.reverse();
-}
-
-/** A binary heap of (key, priority), smallest priority first. */
-class MinQueue {
-  private readonly keys: string[] = [];
-  private readonly priorities: number[] = [];
-
-  push(key: string, priority: number): void {
-    let i = this.keys.length;
-    this.keys.push(key);
-    this.priorities.push(priority);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.priorities[parent]! <= priority) break;
-      this.move(parent, i);
-      i = parent;
-    }
-    this.keys[i] = key;
-    this.priorities[i] = priority;
-  }
-
-  pop(): [string, number] | undefined {
-    if (this.keys.length === 0) return undefined;
-    const top: [string, number] = [this.keys[0]!, this.priorities[0]!];
-    const lastKey = this.keys.pop()!;
-    const lastPriority = this.priorities.pop()!;
-    if (this.keys.length === 0) return top;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= this.keys.length) break;
-      const right = left + 1;
-      const child =
-        right < this.keys.length && this.priorities[right]! < this.priorities[left]! ? right : left;
-      if (this.priorities[child]! >= lastPriority) break;
-      this.move(child, i);
-      i = child;
-    }
-    this.keys[i] = lastKey;
-    this.priorities[i] = lastPriority;
-    return top;
-  }
-
-  private move(from: number, to: number): void {
-    this.keys[to] = this.keys[from]!;
-    this.priorities[to] = this.priorities[from]!;
-  }
 }

@@ -1,4 +1,5 @@
 // Coordination groups: which signals should share a common cycle, by Yagoda's coupling index.
+import { MinQueue } from '../network/min-queue.ts';
 import { freeFlowTime, successors, type Successors } from '../network/routing.ts';
 import type { RoadNetwork } from '../network/types.ts';
 
@@ -158,17 +159,20 @@ function pathsToNeighbours(
 ): Map<string, SignalPath> {
   const own = new Set(network.getAttribute('signals')[signal]!.intersections);
   const quickest = new Map<string, number>();
-  const queue: Label[] = [];
+  const queue = new MinQueue<Label>();
   const reach = (link: string, firstLink: string, distance: number, travelTime: number) => {
     const arrival = travelTime + freeFlowTime(network, link);
     if (arrival > maxTravelTime || arrival >= (quickest.get(link) ?? Infinity)) return;
     quickest.set(link, arrival);
-    enqueue(queue, {
-      link,
-      firstLink,
-      distance: distance + network.getEdgeAttribute(link, 'length'),
-      travelTime: arrival,
-    });
+    queue.push(
+      {
+        link,
+        firstLink,
+        distance: distance + network.getEdgeAttribute(link, 'length'),
+        travelTime: arrival,
+      },
+      arrival,
+    );
   };
   for (const intersection of own) {
     for (const link of network.outEdges(intersection)) {
@@ -176,7 +180,8 @@ function pathsToNeighbours(
     }
   }
   const found = new Map<string, SignalPath>();
-  for (let label = queue.pop(); label; label = queue.pop()) {
+  for (let entry = queue.pop(); entry; entry = queue.pop()) {
+    const [label] = entry;
     if (label.travelTime > quickest.get(label.link)!) continue;
     const head = network.target(label.link);
     if (own.has(head)) continue;
@@ -190,18 +195,6 @@ function pathsToNeighbours(
     }
   }
   return found;
-}
-
-/** Inserts a label into a queue kept latest-first, so `pop()` gives the earliest arrival. */
-function enqueue(queue: Label[], label: Label): void {
-  let low = 0;
-  let high = queue.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (queue[middle]!.travelTime > label.travelTime) low = middle + 1;
-    else high = middle;
-  }
-  queue.splice(low, 0, label);
 }
 
 function pathOf({ firstLink, distance, travelTime }: Label): SignalPath {

@@ -1,24 +1,15 @@
 // Fixture tests for the CityFlow flow importer: departures, routes checked against a roadnet, bad files.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputFileError, type InputErrorCode } from '../../network/errors.ts';
+import type { InputErrorCode } from '../../network/errors.ts';
 import { parseCityflowRoadnet } from '../../network/import/cityflow-roadnet.ts';
 import { parseCityflowFlow, type CityflowFlowOptions } from './cityflow-flow.ts';
+import { inputErrorOf } from '../../network/input-error-of.ts';
 
 const fixtures = new URL('../../../fixtures/cityflow/', import.meta.url);
 
 function readFixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(name, fixtures), 'utf8'));
-}
-
-function errorOf(run: () => unknown): InputFileError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputFileError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputFileError, but the file was read');
 }
 
 /** The link ids and road link pairs of the one-intersection roadnet. */
@@ -98,7 +89,7 @@ describe('parseCityflowFlow: bad files', () => {
 
   it.each(cases)('%s → %s', (file, code) => {
     const path = `fixtures/cityflow/invalid/${file}`;
-    const error = errorOf(() =>
+    const error = inputErrorOf(() =>
       parseCityflowFlow(readFixture(`invalid/${file}`), path, networkOptions()),
     );
     expect(error.code).toBe(code);
@@ -107,7 +98,7 @@ describe('parseCityflowFlow: bad files', () => {
   });
 
   it('names the flow entry and the pair of roads that do not connect', () => {
-    const error = errorOf(() =>
+    const error = inputErrorOf(() =>
       parseCityflowFlow(
         readFixture('invalid/route-that-does-not-connect.flow.json'),
         'flow.json',
@@ -120,16 +111,16 @@ describe('parseCityflowFlow: bad files', () => {
   });
 
   it.each([null, {}, 'flows', 7])('rejects %j, which is not an array', (json) => {
-    expect(errorOf(() => parseCityflowFlow(json, 'bad.json')).code).toBe('FORMAT_UNKNOWN');
+    expect(inputErrorOf(() => parseCityflowFlow(json, 'bad.json')).code).toBe('FORMAT_UNKNOWN');
   });
 
   it('rejects times that are not finite numbers', () => {
     const json = [{ route: ['a'], startTime: '0', endTime: 0, interval: 1 }];
-    expect(errorOf(() => parseCityflowFlow(json, 'bad.json')).code).toBe('BAD_VALUE');
+    expect(inputErrorOf(() => parseCityflowFlow(json, 'bad.json')).code).toBe('BAD_VALUE');
   });
 
   it('rejects an endTime before the startTime', () => {
     const json = [{ route: ['a'], startTime: 10, endTime: 5, interval: 1 }];
-    expect(errorOf(() => parseCityflowFlow(json, 'bad.json')).code).toBe('BAD_VALUE');
+    expect(inputErrorOf(() => parseCityflowFlow(json, 'bad.json')).code).toBe('BAD_VALUE');
   });
 });

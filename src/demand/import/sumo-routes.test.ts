@@ -1,9 +1,10 @@
 // Fixture tests for the SUMO route reader: hand-counted flows, PCE, routing, and files that must fail.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputFileError, type InputErrorCode } from '../../network/errors.ts';
+import type { InputErrorCode } from '../../network/errors.ts';
 import type { VehicleTrip } from '../types.ts';
 import { parseSumoRoutes, readSumoVehicleTypes, type RoutableNetwork } from './sumo-routes.ts';
+import { inputErrorOf } from '../../network/input-error-of.ts';
 
 const fixtures = new URL('../../../fixtures/sumo-routes/', import.meta.url);
 
@@ -65,16 +66,6 @@ function fakeNetwork(): RoutableNetwork & { routeCalls: string[][] } {
       return path;
     },
   };
-}
-
-function errorOf(run: () => unknown): InputFileError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputFileError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputFileError, but the file was read');
 }
 
 function departuresOf(vehicles: VehicleTrip[], flowId: string): number[] {
@@ -365,7 +356,7 @@ describe('parseSumoRoutes: files that must fail', () => {
 
   it.each(cases)('%s → %s', (name, code, element) => {
     const file = `fixtures/sumo-routes/invalid/${name}`;
-    const error = errorOf(() =>
+    const error = inputErrorOf(() =>
       parseSumoRoutes(readFixture(`invalid/${name}`), file, fakeNetwork()),
     );
     expect(error.file).toBe(file);
@@ -383,7 +374,7 @@ describe('parseSumoRoutes: files that must fail', () => {
       <flow id="h" begin="20" end="10" period="1" from="in" to="outN"/>
       <flow id="k" from="in" to="outN"/>
     </routes>`;
-    const error = errorOf(() => parse(xml));
+    const error = inputErrorOf(() => parse(xml));
     expect(error.problems.map((problem) => problem.code)).toEqual([
       'BAD_VALUE', // depart -1
       'UNKNOWN_VEHICLE_TYPE',
@@ -400,11 +391,13 @@ describe('parseSumoRoutes: files that must fail', () => {
 
   it('fails a file whose only bad vehicle departs outside the window', () => {
     const xml = readFixture('invalid/unknown-vehicle-type.rou.xml');
-    expect(errorOf(() => parse(xml, { begin: 100, end: 200 })).code).toBe('UNKNOWN_VEHICLE_TYPE');
+    expect(inputErrorOf(() => parse(xml, { begin: 100, end: 200 })).code).toBe(
+      'UNKNOWN_VEHICLE_TYPE',
+    );
   });
 
   it('names the unknown edge of a trip by its role', () => {
-    const error = errorOf(() =>
+    const error = inputErrorOf(() =>
       parse('<routes><trip id="t" depart="0" from="in" to="outN" via="ghost"/></routes>'),
     );
     expect(error.problems.map((problem) => [problem.code, problem.element])).toEqual([
@@ -413,7 +406,7 @@ describe('parseSumoRoutes: files that must fail', () => {
   });
 
   it('reports a refId or a distribution member naming an undefined route as UNKNOWN_ROUTE', () => {
-    const error = errorOf(() =>
+    const error = inputErrorOf(() =>
       parse(`<routes>
         <routeDistribution id="split" routes="ghost"><route refId="phantom"/></routeDistribution>
       </routes>`),
@@ -425,7 +418,7 @@ describe('parseSumoRoutes: files that must fail', () => {
   });
 
   it('refuses a vehicle with no route at all', () => {
-    expect(errorOf(() => parse('<routes><vehicle id="v" depart="0"/></routes>')).code).toBe(
+    expect(inputErrorOf(() => parse('<routes><vehicle id="v" depart="0"/></routes>')).code).toBe(
       'MISSING_ATTRIBUTE',
     );
   });

@@ -1,24 +1,15 @@
 // Fixture tests for the CityFlow roadnet importer: a CoLight-style intersection, and one bad file per fault.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputFileError, type InputErrorCode } from '../errors.ts';
+import type { InputErrorCode } from '../errors.ts';
 import type { MovementSpec, NetworkSpec } from '../types.ts';
 import { parseCityflowRoadnet } from './cityflow-roadnet.ts';
+import { inputErrorOf } from '../input-error-of.ts';
 
 const fixtures = new URL('../../../fixtures/cityflow/', import.meta.url);
 
 function readFixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(name, fixtures), 'utf8'));
-}
-
-function errorOf(run: () => unknown): InputFileError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputFileError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputFileError, but the file was read');
 }
 
 /** A copy of the one-intersection roadnet, changed by `change`, as plain JSON. */
@@ -296,7 +287,7 @@ describe('parseCityflowRoadnet: bad files', () => {
 
   it.each(cases)('%s → %s', (file, code) => {
     const path = `fixtures/cityflow/invalid/${file}`;
-    const error = errorOf(() => parseCityflowRoadnet(readFixture(`invalid/${file}`), path));
+    const error = inputErrorOf(() => parseCityflowRoadnet(readFixture(`invalid/${file}`), path));
     expect(error.code).toBe(code);
     expect(error.file).toBe(path);
     // Exactly the one fault the file was written to show: no knock-on problems.
@@ -305,18 +296,18 @@ describe('parseCityflowRoadnet: bad files', () => {
   });
 
   it('names the road link by intersection and index', () => {
-    const error = errorOf(() =>
+    const error = inputErrorOf(() =>
       parseCityflowRoadnet(readFixture('invalid/road-link-to-a-missing-road.json'), 'x.json'),
     );
     expect(error.problems[0]?.element).toBe('intersections["junction"].roadLinks[0]');
   });
 
   it.each([null, [], 'roadnet', 42])('rejects %j, which is not an object', (json) => {
-    expect(errorOf(() => parseCityflowRoadnet(json, 'bad.json')).code).toBe('FORMAT_UNKNOWN');
+    expect(inputErrorOf(() => parseCityflowRoadnet(json, 'bad.json')).code).toBe('FORMAT_UNKNOWN');
   });
 
   it('reports a file without roads as missing them', () => {
-    expect(errorOf(() => parseCityflowRoadnet({ intersections: [] }, 'bad.json')).code).toBe(
+    expect(inputErrorOf(() => parseCityflowRoadnet({ intersections: [] }, 'bad.json')).code).toBe(
       'MISSING_ATTRIBUTE',
     );
   });
@@ -327,7 +318,7 @@ describe('parseCityflowRoadnet: bad files', () => {
       if (first) first.endRoad = 'nowhere';
       if (second) second.laneLinks[0] = { startLaneIndex: 0, endLaneIndex: 7 };
     });
-    const codes = errorOf(() => parseCityflowRoadnet(json, 'two-faults.json')).problems.map(
+    const codes = inputErrorOf(() => parseCityflowRoadnet(json, 'two-faults.json')).problems.map(
       (problem) => problem.code,
     );
     expect(codes).toEqual(['UNKNOWN_LINK', 'UNKNOWN_LANE']);

@@ -4,9 +4,10 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validatePlan } from '../../timing/validate.ts';
 import { buildNetwork } from '../build.ts';
-import { InputFileError, type InputErrorCode } from '../errors.ts';
+import type { InputErrorCode } from '../errors.ts';
 import type { NetworkSpec, Position } from '../types.ts';
 import { parseGeojsonNetwork } from './geojson.ts';
+import { inputErrorOf } from '../input-error-of.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures/networks');
 const INVALID = join(FIXTURES, 'invalid');
@@ -26,19 +27,8 @@ function flatDistance([lon1, lat1]: Position, [lon2, lat2]: Position): number {
   return Math.hypot(x, y) * 6_371_008.8;
 }
 
-/** The error `parse` throws, or a failure when it throws none. */
-function errorOf(parse: () => unknown): InputFileError {
-  try {
-    parse();
-  } catch (error) {
-    if (error instanceof InputFileError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputFileError');
-}
-
 function codes(json: unknown): InputErrorCode[] {
-  return errorOf(() => parseGeojsonNetwork(json, 'test.geojson')).problems.map((p) => p.code);
+  return inputErrorOf(() => parseGeojsonNetwork(json, 'test.geojson')).problems.map((p) => p.code);
 }
 
 function expectEveryLinkLengthPlausible(spec: NetworkSpec): void {
@@ -214,7 +204,7 @@ describe('parseGeojsonNetwork: invalid files, one problem each', () => {
 
   for (const file of files) {
     it(file, () => {
-      const error = errorOf(() => parseGeojsonNetwork(readJson(join(INVALID, file)), file));
+      const error = inputErrorOf(() => parseGeojsonNetwork(readJson(join(INVALID, file)), file));
       expect(error.code).toBe(expected[file]);
       expect(error.file).toBe(file);
       expect(error.problems).toHaveLength(1);
@@ -427,7 +417,7 @@ describe('parseGeojsonNetwork: problems', () => {
 
   it('reports a link drawn backwards, from its downstream intersection', () => {
     const json = edit(crossing(), 'link', 'W-in', (p) => ({ ...p, from: 'C', to: 'W' }));
-    const error = errorOf(() => parseGeojsonNetwork(json, 'x.geojson'));
+    const error = inputErrorOf(() => parseGeojsonNetwork(json, 'x.geojson'));
     expect(error.problems.map((p) => p.code)).toEqual(['BAD_VALUE', 'BAD_VALUE']);
     expect(error.problems[0]!.element).toBe('features[11] (link "W-in")');
   });
@@ -442,7 +432,7 @@ describe('parseGeojsonNetwork: problems', () => {
         { to: 'N-out', turn: 'left', lanes: [[1, 1]] },
       ],
     }));
-    const problems = errorOf(() => parseGeojsonNetwork(json, 'x.geojson')).problems;
+    const problems = inputErrorOf(() => parseGeojsonNetwork(json, 'x.geojson')).problems;
     expect(problems.map((p) => p.code)).toEqual([
       'UNKNOWN_LINK',
       'UNKNOWN_LANE',
