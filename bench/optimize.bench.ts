@@ -13,14 +13,20 @@ const demand = await loadDemand('fixtures/counts/zhengzhou-jinshui-weekday.csv',
 });
 const signals = Object.values(network.getAttribute('signals'));
 const fourStage = signals.find((signal) => signal.programs[0]!.stages.length === 4)!;
-const flows = designFlows(demand.flows, fourStage.signalGroups.flatMap((group) => group.movements));
+const flows = designFlows(
+  demand.flows,
+  fourStage.signalGroups.flatMap((group) => group.movements),
+);
 
 export const optimizeSuite = () =>
   b.suite(
     'optimize',
-    b.add('optimizeSignal, four stages, 6 stage orders, cycle 45–150 s (signals per second)', () => {
-      optimizeSignal(network, fourStage, flows);
-    }),
+    b.add(
+      'optimizeSignal, four stages, 6 stage orders, cycle 45–150 s (signals per second)',
+      () => {
+        optimizeSignal(network, fourStage, flows);
+      },
+    ),
     b.add('optimizeSignal, four stages, order kept (signals per second)', () => {
       optimizeSignal(network, fourStage, flows, { sequence: 'keep' });
     }),
