@@ -1,5 +1,5 @@
 // Validation on the RESCO route files: vehicle counts and windows from the data README, vTypes and buses.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ const anyNetwork: RoutableNetwork = {
   route: (from, to) => [from, to],
 };
 
-describe.skipIf(!existsSync(resco))('parseSumoRoutes on the RESCO route files', () => {
+describe('parseSumoRoutes on the RESCO route files', () => {
   it('cologne3: 4494 vehicles in the file, 2856 departing in the simulated hour 25200–28800 s', () => {
     const xml = readRoutes('cologne3');
     const all = parseSumoRoutes(xml, 'cologne3.rou.xml', anyNetwork);
