@@ -78,6 +78,26 @@ describe('greenwave optimize', () => {
     expect(report.signals[0].measures.delay).toBeLessThan(report.signals[0].before.delay);
   });
 
+  it('takes manual coordination groups from a file and rejects a malformed one', async () => {
+    const groups = join(dir, 'groups.json');
+    writeFileSync(groups, JSON.stringify({ apart: ['GS_C'] }));
+    const { code, out } = await run(
+      'optimize',
+      '--net',
+      sumoNet,
+      '--demand',
+      sumoRoutes,
+      '--groups',
+      groups,
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(out).groups[0]).toMatchObject({ signals: ['GS_C'], reason: 'manual' });
+    writeFileSync(groups, JSON.stringify({ apart: 'GS_C' }));
+    expect(
+      (await run('optimize', '--net', sumoNet, '--demand', sumoRoutes, '--groups', groups)).code,
+    ).toBe(1);
+  });
+
   it('plans a day by periods from a counts file', async () => {
     const counts = join(dir, 'day.csv');
     const rows = ['begin,end,from,to,count'];

@@ -1,5 +1,6 @@
 // `greenwave optimize`: delay-minimizing plans for every signal, written as SUMO programs or JSON.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { loadDemand, loadNetwork } from '../io/load.ts';
 import { InputFileError } from '../network/errors.ts';
 import { DEFAULT_CYCLE_RANGE } from '../optimize/cycle-and-splits.ts';
@@ -21,6 +22,7 @@ export interface OptimizeOptions {
   intergreens?: string;
   sequence?: string;
   coordination?: string;
+  groups?: string;
   'time-of-day'?: boolean;
 }
 
@@ -53,18 +55,19 @@ export async function optimize(options: OptimizeOptions, output: Output): Promis
     'groups',
     'isolated',
   ] as const);
-  const settings = { cycle, intergreens, sequence, coordination };
+  const manual = options.groups ? await readManualGroups(options.groups) : undefined;
+  const settings = {
+    cycle,
+    intergreens,
+    sequence,
+    coordination,
+    ...(manual ? { groups: { manual } } : {}),
+  };
   if (options['time-of-day']) return timeOfDay(loaded, demand, settings, options.out, output);
   const showProgress = process.stderr.isTTY === true;
-  const result = optimizeNetwork(
-    loaded.network,
-    demand.flows,
-    { cycle, intergreens, sequence },
-    (done, total, signal) => {
-      if (showProgress)
-        output.err(`\roptimizing ${done}/${total} ${signal.slice(0, 40).padEnd(40)}`);
-    },
-  );
+  const result = optimizeNetwork(loaded.network, demand.flows, settings, (done, total, signal) => {
+    if (showProgress) output.err(`\roptimizing ${done}/${total} ${signal.slice(0, 40).padEnd(40)}`);
+  });
   if (showProgress) output.err('\n');
   for (const { signal, reason } of result.skipped)
     output.err(`greenwave optimize: skipped signal ${signal}: ${reason}\n`);
@@ -192,4 +195,37 @@ async function timeOfDay(
 function clock(seconds: number): string {
   const minutes = Math.round(seconds / 60);
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The manual override of coordination groups, from a JSON file:
+ * `{ "together": [["J1", "J2"]], "apart": ["J7"] }`.
+ */
+async function readManualGroups(
+  file: string,
+): Promise<{ together?: string[][]; apart?: string[] }> {
+  const problem = (message: string, fix: string) =>
+    new InputFileError(file, [{ code: 'BAD_VALUE', element: basename(file), message, fix }]);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw problem(
+      `cannot be read as JSON (${(error as Error).message}).`,
+      'Give a JSON object with "together" and/or "apart".',
+    );
+  }
+  const isIds = (value: unknown): value is string[] =>
+    Array.isArray(value) && value.every((id) => typeof id === 'string');
+  const { together, apart } = (json ?? {}) as { together?: unknown; apart?: unknown };
+  if (together !== undefined && !(Array.isArray(together) && together.every(isIds))) {
+    throw problem(
+      '"together" is not a list of lists of signal ids.',
+      'Write "together": [["J1", "J2"], …].',
+    );
+  }
+  if (apart !== undefined && !isIds(apart)) {
+    throw problem('"apart" is not a list of signal ids.', 'Write "apart": ["J7", …].');
+  }
+  return { ...(together ? { together: together as string[][] } : {}), ...(apart ? { apart } : {}) };
 }

@@ -1,4 +1,5 @@
 // Tests for one signal's optimized plan: valid, same stages, measured before and after.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { turningFlows } from '../demand/turning-flows.ts';
 import { buildNetwork } from '../network/build.ts';
@@ -63,5 +64,31 @@ describe('optimizeNetwork', () => {
     for (const { plan, signal: id } of result.signals) {
       expect(validatePlan(plan, network.getAttribute('signals')[id]!)).toEqual([]);
     }
+  });
+});
+
+describe('optimizeSignal properties', () => {
+  it('for any demand, the plan validates, fills its cycle and keeps every minimum green', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 700 }), {
+          minLength: movements.length,
+          maxLength: movements.length,
+        }),
+        (demand) => {
+          const flowsOf = Object.fromEntries(movements.map((id, index) => [id, demand[index]!]));
+          const { plan } = optimizeSignal(network, signal, flowsOf);
+          expect(validatePlan(plan, signal)).toEqual([]);
+          const used = plan.stages.reduce(
+            (sum, stage) => sum + stage.green + stage.yellow + stage.allRed,
+            0,
+          );
+          expect(used).toBeCloseTo(plan.cycleLength, 6);
+          for (const stage of plan.stages)
+            expect(stage.green).toBeGreaterThanOrEqual(stage.minGreen);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
