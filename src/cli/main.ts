@@ -1,6 +1,7 @@
 // The greenwave command: parses arguments and runs one subcommand; returns the exit code.
 import { InputFileError } from '../network/errors.ts';
 import { parse, UsageError, type Output } from './args.ts';
+import { exportToSumo } from './export.ts';
 import { inspect } from './inspect.ts';
 import { optimize } from './optimize.ts';
 import { serve } from './serve.ts';
@@ -21,6 +22,10 @@ Usage:
       Signals coupled by the coordination-group rule share one cycle; --groups FILE overrides
       it ({"together": [["J1","J2"]], "apart": ["J7"]}). --time-of-day splits a
       day of counts into periods and writes a plan per period and the schedule (a SUMO WAUT).
+  greenwave export --net FILE --out NET.net.xml [--demand FILE --routes ROUTES.rou.xml]
+                   [--begin S --end S] [--seed N]
+      Write the network as a SUMO net (its programs as tlLogic) and, from the demand's turning
+      flows, seeded vehicles with routes, so plans can be checked in SUMO (needs netconvert).
   greenwave serve [--net FILE] [--port N]
       Run the engine's HTTP server (default: the Zhengzhou demo network, PORT or 8080).
   greenwave help
@@ -65,6 +70,11 @@ export async function main(argv: string[], output: Output = stdio): Promise<numb
             groups: 'string',
             'time-of-day': 'boolean',
           }),
+          output,
+        );
+      case 'export':
+        return await exportToSumo(
+          parse(rest, { ...NETWORK_AND_DEMAND, out: 'string', routes: 'string', seed: 'string' }),
           output,
         );
       case 'serve':

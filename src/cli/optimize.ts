@@ -7,6 +7,7 @@ import { DEFAULT_CYCLE_RANGE } from '../optimize/cycle-and-splits.ts';
 import { optimizeNetwork, type NetworkTimingOptions } from '../optimize/network-timing.ts';
 import { dayPeriods, flowProfile, sumoWaut, timeOfDayPlans } from '../optimize/time-of-day.ts';
 import type { TimingPlan } from '../timing/types.ts';
+import { plansWithLinkIndices, sumoLinkIndices } from '../network/export/sumo-plain.ts';
 import { sumoAdditional } from '../timing/sumo-additional.ts';
 import { seconds, UsageError, type Output } from './args.ts';
 
@@ -103,33 +104,32 @@ export async function optimize(options: OptimizeOptions, output: Output): Promis
   return 0;
 }
 
+/**
+ * The plans as SUMO programs. A SUMO network's signal groups are its link indices; any other
+ * network's are numbered as `greenwave export` numbers them, so the programs fit the net it writes.
+ */
 function sumoPrograms(
   network: Parameters<typeof optimizeNetwork>[0],
   plans: readonly TimingPlan[],
   file: string,
   programId: (plan: TimingPlan) => string = () => 'greenwave',
 ): string {
-  const signals = network.getAttribute('signals');
-  try {
-    return sumoAdditional(
-      plans.map((plan) => ({
-        plan,
-        linkCount: signals[plan.signal]!.signalGroups.length,
-        programId: programId(plan),
-      })),
-      `written by greenwave optimize from ${file}`,
-    );
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    throw new InputFileError(file, [
-      {
-        code: 'BAD_VALUE',
-        element: 'signal groups',
-        message: 'are not SUMO link indices, so the plans cannot be written as SUMO programs.',
-        fix: 'Write .add.xml output for SUMO networks; use --out FILE.json for other formats.',
-      },
-    ]);
-  }
+  const signals = Object.values(network.getAttribute('signals'));
+  const linkIndexed = signals.every((signal) =>
+    signal.signalGroups.every((group) => group.id === String(group.index)),
+  );
+  const links = sumoLinkIndices(network);
+  const programs = (linkIndexed ? plans : plansWithLinkIndices(network, plans)).map(
+    (plan, index) => ({
+      plan,
+      linkCount: linkIndexed
+        ? network.getAttribute('signals')[plan.signal]!.signalGroups.length
+        : links[plan.signal]!.linkCount,
+      programId: programId(plans[index]!),
+    }),
+  );
+  const source = linkIndexed ? file : `${file} (link indices as greenwave export writes them)`;
+  return sumoAdditional(programs, `written by greenwave optimize from ${source}`);
 }
 
 function choice<T extends string>(
