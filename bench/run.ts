@@ -1,6 +1,8 @@
 // Runs every benny suite; results land as JSON in bench/results/.
 import { networkSuite } from './network.bench.ts';
 import { optimizeSuite } from './optimize.bench.ts';
+import { bandwidthSuite } from './bandwidth.bench.ts';
 
 await networkSuite();
 await optimizeSuite();
+await bandwidthSuite();

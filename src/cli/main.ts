@@ -1,6 +1,7 @@
 // The greenwave command: parses arguments and runs one subcommand; returns the exit code.
 import { InputFileError } from '../network/errors.ts';
 import { parse, UsageError, type Output } from './args.ts';
+import { bandwidth } from './bandwidth.ts';
 import { exportToSumo } from './export.ts';
 import { inspect } from './inspect.ts';
 import { optimize } from './optimize.ts';
@@ -22,6 +23,10 @@ Usage:
       Signals coupled by the coordination-group rule share one cycle; --groups FILE overrides
       it ({"together": [["J1","J2"]], "apart": ["J7"]}). --time-of-day splits a
       day of counts into periods and writes a plan per period and the schedule (a SUMO WAUT).
+  greenwave bandwidth --corridor FILE [--svg FILE]
+      Exact two-way arterial progression (MAXBAND, solved with HiGHS) for a corridor file:
+      prints cycle, both bandwidths, efficiency, offsets and link speeds as JSON; --svg writes
+      the time-space diagram.
   greenwave export --net FILE --out NET.net.xml [--demand FILE --routes ROUTES.rou.xml]
                    [--begin S --end S] [--seed N]
       Write the network as a SUMO net (its programs as tlLogic) and, from the demand's turning
@@ -70,6 +75,11 @@ export async function main(argv: string[], output: Output = stdio): Promise<numb
             groups: 'string',
             'time-of-day': 'boolean',
           }),
+          output,
+        );
+      case 'bandwidth':
+        return await bandwidth(
+          parse(rest, { corridor: 'string', json: 'boolean', svg: 'string' }),
           output,
         );
       case 'export':

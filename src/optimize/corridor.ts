@@ -27,10 +27,18 @@ export interface Corridor {
   speed: { min: number; max: number };
   /** Bound on the change of 1/speed between consecutive links, s/m. */
   maxSpeedChange?: number;
-  /** Outbound / inbound bandwidth ratio range. */
+  /**
+   * Outbound / inbound bandwidth ratio range. Without it, MAXBAND's target ratio applies:
+   * (1 − k)·b̄ ≥ (1 − k)·k·b with k = `inboundWeight` (equal bands when k = 1).
+   */
   bandRatio?: { min: number; max: number };
-  /** Weight of the inbound band in the objective b + weight·b̄ (default 1). */
+  /** k: weight of the inbound band in the objective b + k·b̄, usually inbound / outbound volume (default 1). */
   inboundWeight?: number;
+  /**
+   * Allow a band in one direction only, with no target ratio, when it beats every two-way
+   * progression (default false: both directions get a band in MAXBAND's target ratio).
+   */
+  allowOneWay?: boolean;
   signals: CorridorSignal[];
 }
 
