@@ -2,7 +2,9 @@
 import { networkSuite } from './network.bench.ts';
 import { optimizeSuite } from './optimize.bench.ts';
 import { bandwidthSuite } from './bandwidth.bench.ts';
+import { offsetsSuite } from './offsets.bench.ts';
 
 await networkSuite();
 await optimizeSuite();
 await bandwidthSuite();
+await offsetsSuite();

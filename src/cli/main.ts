@@ -16,11 +16,12 @@ Usage:
   greenwave optimize --net FILE [--demand FILE] [--begin S --end S] [--out FILE]
                      [--cycle-min S] [--cycle-max S] [--interval S] [--intergreens plan|ite]
                      [--sequence optimize|keep] [--coordination groups|isolated]
-                     [--groups FILE] [--time-of-day]
+                     [--offsets transyt|keep] [--groups FILE] [--time-of-day]
       Delay-minimizing cycle, splits and stage order for every signal, sized for the peak
       15 minutes of the window. --out FILE.add.xml writes SUMO tlLogic programs (load with
       sumo -a), --out FILE.json the plans with every measure; without --out, JSON on stdout.
-      Signals coupled by the coordination-group rule share one cycle; --groups FILE overrides
+      Signals coupled by the coordination-group rule share one cycle and get offsets from a
+      TRANSYT-style search (delay + stops, platoon dispersion); --groups FILE overrides
       it ({"together": [["J1","J2"]], "apart": ["J7"]}). --time-of-day splits a
       day of counts into periods and writes a plan per period and the schedule (a SUMO WAUT).
   greenwave bandwidth --corridor FILE [--svg FILE]
@@ -72,6 +73,7 @@ export async function main(argv: string[], output: Output = stdio): Promise<numb
             intergreens: 'string',
             sequence: 'string',
             coordination: 'string',
+            offsets: 'string',
             groups: 'string',
             'time-of-day': 'boolean',
           }),

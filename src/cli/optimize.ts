@@ -23,6 +23,7 @@ export interface OptimizeOptions {
   intergreens?: string;
   sequence?: string;
   coordination?: string;
+  offsets?: string;
   groups?: string;
   'time-of-day'?: boolean;
 }
@@ -56,12 +57,14 @@ export async function optimize(options: OptimizeOptions, output: Output): Promis
     'groups',
     'isolated',
   ] as const);
+  const offsets = choice(options.offsets, 'offsets', ['transyt', 'keep'] as const);
   const manual = options.groups ? await readManualGroups(options.groups) : undefined;
   const settings = {
     cycle,
     intergreens,
     sequence,
     coordination,
+    offsets,
     ...(manual ? { groups: { manual } } : {}),
   };
   if (options['time-of-day']) return timeOfDay(loaded, demand, settings, options.out, output);

@@ -5,6 +5,7 @@ import type { RoadNetwork } from '../network/types.ts';
 import { commonCycle } from './common-cycle.ts';
 import { coordinationGroups, type CoordinationGroup } from './coordination-groups.ts';
 import { DEFAULT_CYCLE_RANGE, optimizeTiming } from './cycle-and-splits.ts';
+import { optimizeOffsets } from './network-offsets.ts';
 import {
   signalStructure,
   timedSignal,
@@ -15,6 +16,8 @@ import {
 } from './signal-timing.ts';
 
 export interface NetworkTimingOptions extends SignalTimingOptions {
+  /** `transyt` (default): offsets of each coordination group by TRANSYT-style search; `keep`: as planned. */
+  offsets?: 'transyt' | 'keep';
   /** `groups` (default): a common cycle per coordination group; `isolated`: each signal alone. */
   coordination?: 'groups' | 'isolated';
   /** Options of the coordination-group rule, including manual groups. */
@@ -23,6 +26,8 @@ export interface NetworkTimingOptions extends SignalTimingOptions {
 
 export interface GroupTiming extends CoordinationGroup {
   cycleLength: number;
+  /** The offset search's performance index (veh·h/h of delay and weighted stops), before and after. */
+  performanceIndex?: { initial: number; optimized: number };
   /** The cycle each member would take alone. */
   isolatedCycles?: number[];
 }
@@ -100,13 +105,40 @@ export function optimizeNetwork(
       ...timingOptions(options),
       cycle: { min: shared.cycleLength, max: shared.cycleLength },
     };
-    for (const member of members)
-      results.push(timedSignal(member, optimizeTiming(member.model, fixed), options));
+    const timed = members.map((member) =>
+      timedSignal(member, optimizeTiming(member.model, fixed), options),
+    );
+    const coordinated =
+      options.offsets === 'keep'
+        ? undefined
+        : coordinate(network, timed, { ...designFlows(turning), ...flows });
+    results.push(...(coordinated?.signals ?? timed));
     timedGroups.push({
       ...group,
       cycleLength: shared.cycleLength,
       isolatedCycles: shared.isolatedCycles,
+      ...(coordinated ? { performanceIndex: coordinated.performanceIndex } : {}),
     });
   }
   return { signals: results, groups: timedGroups, skipped };
+}
+
+/** The group's signals with offsets from the TRANSYT-style search, and its performance index. */
+function coordinate(
+  network: RoadNetwork,
+  timed: readonly SignalTimingResult[],
+  movementFlows: Readonly<Record<string, number>>,
+): { signals: SignalTimingResult[]; performanceIndex: { initial: number; optimized: number } } {
+  const plans = Object.fromEntries(timed.map((result) => [result.signal, result.plan]));
+  const search = optimizeOffsets({ network, plans, movementFlows });
+  return {
+    signals: timed.map((result) => ({
+      ...result,
+      plan: search.plans[result.signal] ?? result.plan,
+    })),
+    performanceIndex: {
+      initial: search.initialPerformanceIndex,
+      optimized: search.performanceIndex,
+    },
+  };
 }
