@@ -160,7 +160,8 @@ export function stopLineQueue(
 /**
  * The hot-loop form of `stopLineQueue`: arrivals are multiplied by `scale` (the caller keeps them
  * at or below capacity), the capacity profile is read `shift` steps late, departures are written
- * when a profile is given, and `[delay, stops]` per cycle go into `result`. `from` is the step to
+ * when a profile is given, and `[delay, stops]` per cycle go into `result` (and the longest
+ * queue, vehicles, into `result[2]` when it has room). `from` is the step to
  * start at, best where the queue is likely empty (where the capacity drops to 0, `redStart`): the
  * queue there is found in one pass when it is empty, in two otherwise.
  *
@@ -214,6 +215,7 @@ function queueCycle(
   const steps = arrivals.length;
   let delay = 0;
   let stops = 0;
+  let longest = queue;
   let index = start;
   let green = greenStart;
   for (let count = 0; count < steps; count++) {
@@ -240,11 +242,13 @@ function queueCycle(
     }
     if (departures) departures[index] = arriving + (queue - next) / step;
     queue = next;
+    if (queue > longest) longest = queue;
     if (++index === steps) index = 0;
     if (++green === steps) green = 0;
   }
   result[0] = delay;
   result[1] = stops;
+  if (result.length > 2) result[2] = longest;
   return queue;
 }
 

@@ -1,4 +1,5 @@
 // The performance index of a set of offsets, and its exact incremental update when one offset moves.
+import { SPILLBACK_PENALTY } from '../analysis/evaluate-timing.ts';
 import {
   disperseInto,
   queueInto,
@@ -68,7 +69,7 @@ export function offsetEvaluator(
   let total = 0;
 
   const scratch = [new Float64Array(steps), new Float64Array(steps)] as const;
-  const queue = new Float64Array(2);
+  const queue = new Float64Array(3);
   const journal = undoJournal(steps);
   const laneMark = new Int32Array(laneCount);
   const approachMark = new Int32Array(approaches.length);
@@ -139,8 +140,14 @@ export function offsetEvaluator(
     }
     laneDelay[lane] = queue[0]! / model.cycleLength;
     laneStops[lane] = queue[1]! / model.cycleLength;
+    // A queue longer than the lane spills back into the junction upstream, which the isolated
+    // queue cannot see: charged as the timing model charges it, one veh·h/h per vehicle over.
+    const spillback = approach < 0 ? 0 : Math.max(0, queue[2]! - lanes[lane]!.storage);
     const cost =
-      laneDelay[lane]! + model.laneRandomDelay[lane]! + model.stopWeight * laneStops[lane]!;
+      laneDelay[lane]! +
+      model.laneRandomDelay[lane]! +
+      model.stopWeight * laneStops[lane]! +
+      (SPILLBACK_PENALTY * spillback) / 3600;
     const change = cost - laneCost[lane]!;
     laneCost[lane] = cost;
     return change;

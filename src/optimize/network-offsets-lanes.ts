@@ -22,6 +22,8 @@ export interface LaneStream {
   go: FlowProfile;
   /** Exit link → share of the lane's departures that take it. */
   exits: Map<string, number>;
+  /** Vehicles the lane holds before its queue spills back (from the timing model). */
+  storage: number;
 }
 
 export interface LaneStreamOptions {
@@ -77,6 +79,7 @@ export function laneStreams(
       capacity,
       go,
       exits: laneExits(network, lane, controlled, movementFlows, options.jamSpacing),
+      storage: lane.storage,
     };
   });
 }

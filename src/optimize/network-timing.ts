@@ -5,7 +5,7 @@ import type { RoadNetwork } from '../network/types.ts';
 import { commonCycle } from './common-cycle.ts';
 import { coordinationGroups, type CoordinationGroup } from './coordination-groups.ts';
 import { DEFAULT_CYCLE_RANGE, optimizeTiming } from './cycle-and-splits.ts';
-import { optimizeOffsets } from './network-offsets.ts';
+import { optimizeOffsets, type NetworkOffsetsOptions } from './network-offsets.ts';
 import {
   signalStructure,
   timedSignal,
@@ -18,6 +18,8 @@ import {
 export interface NetworkTimingOptions extends SignalTimingOptions {
   /** `transyt` (default): offsets of each coordination group by TRANSYT-style search; `keep`: as planned. */
   offsets?: 'transyt' | 'keep';
+  /** Options of the offset search (stop weight, dispersion, steps, restarts). */
+  offsetSearch?: NetworkOffsetsOptions;
   /** `groups` (default): a common cycle per coordination group; `isolated`: each signal alone. */
   coordination?: 'groups' | 'isolated';
   /** Options of the coordination-group rule, including manual groups. */
@@ -111,7 +113,7 @@ export function optimizeNetwork(
     const coordinated =
       options.offsets === 'keep'
         ? undefined
-        : coordinate(network, timed, { ...designFlows(turning), ...flows });
+        : coordinate(network, timed, { ...designFlows(turning), ...flows }, options.offsetSearch);
     results.push(...(coordinated?.signals ?? timed));
     timedGroups.push({
       ...group,
@@ -128,9 +130,10 @@ function coordinate(
   network: RoadNetwork,
   timed: readonly SignalTimingResult[],
   movementFlows: Readonly<Record<string, number>>,
+  searchOptions: NetworkOffsetsOptions = {},
 ): { signals: SignalTimingResult[]; performanceIndex: { initial: number; optimized: number } } {
   const plans = Object.fromEntries(timed.map((result) => [result.signal, result.plan]));
-  const search = optimizeOffsets({ network, plans, movementFlows });
+  const search = optimizeOffsets({ network, plans, movementFlows }, searchOptions);
   return {
     signals: timed.map((result) => ({
       ...result,
