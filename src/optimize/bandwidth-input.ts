@@ -52,6 +52,8 @@ export interface ResolvedSignal {
   inboundGreenStart: number;
   /** Seconds at the start of each green that the band leaves to the queue. */
   queueClearance: { outbound: number; inbound: number };
+  /** Speed range on the link to the next signal, m/s. */
+  speedToNext: { min: number; max: number };
 }
 
 export interface ResolvedCorridor {
@@ -100,25 +102,27 @@ type Add = (code: CorridorProblemCode, field: string, message: string, fix: stri
 
 function checkRange(
   corridor: Fields,
-  field: 'cycle' | 'speed' | 'bandRatio',
+  field: 'cycle' | 'speed' | 'bandRatio' | 'speedToNext',
   unit: string,
   add: Add,
+  prefix = '',
 ): { min: number; max: number } | undefined {
   const range = corridor[field];
   const shape = `{ "min": …, "max": … }${unit ? ` in ${unit}` : ''}`;
+  const path = `${prefix}${field}`;
   if (range === undefined) {
-    add('MISSING', field, 'is missing.', `Give ${field} as ${shape}.`);
+    add('MISSING', path, 'is missing.', `Give ${field} as ${shape}.`);
     return undefined;
   }
   if (!isObject(range) || !isNumber(range.min) || !isNumber(range.max)) {
-    add('BAD_VALUE', field, 'is not a range of two numbers.', `Give ${field} as ${shape}.`);
+    add('BAD_VALUE', path, 'is not a range of two numbers.', `Give ${field} as ${shape}.`);
     return undefined;
   }
   const { min, max } = range;
   const positive = field === 'bandRatio' ? min >= 0 && max > 0 : min > 0;
   if (!positive || max < min) {
     const bound = field === 'bandRatio' ? '0 ≤ min ≤ max, max > 0' : '0 < min ≤ max';
-    add('BAD_VALUE', field, `${min}–${max} is empty or not positive.`, `Give ${bound}.`);
+    add('BAD_VALUE', path, `${min}–${max} is empty or not positive.`, `Give ${bound}.`);
     return undefined;
   }
   return { min, max };
@@ -177,6 +181,8 @@ function checkSignals(signals: unknown, cycle: { max: number } | undefined, add:
     }
     checkGreens(signal, field, cycle, add);
     checkQueueClearance(signal.queueClearance, `${field}.queueClearance`, add);
+    if (signal.speedToNext !== undefined)
+      checkRange(signal, 'speedToNext', 'm/s', add, `${field}.`);
   });
 }
 
@@ -287,11 +293,14 @@ export function resolveCorridor(corridor: Corridor): ResolvedCorridor {
     bandRatio: corridor.bandRatio && { min: corridor.bandRatio.min, max: corridor.bandRatio.max },
     inboundWeight: corridor.inboundWeight ?? 1,
     allowOneWay: corridor.allowOneWay ?? false,
-    signals: corridor.signals.map(resolveSignal),
+    signals: corridor.signals.map((signal) => resolveSignal(signal, corridor.speed)),
   };
 }
 
-function resolveSignal(signal: CorridorSignal): ResolvedSignal {
+function resolveSignal(
+  signal: CorridorSignal,
+  speed: { min: number; max: number },
+): ResolvedSignal {
   const green: CycleShare =
     signal.greenSeconds !== undefined
       ? { fraction: 0, seconds: signal.greenSeconds }
@@ -308,5 +317,6 @@ function resolveSignal(signal: CorridorSignal): ResolvedSignal {
       typeof queue === 'number'
         ? { outbound: queue, inbound: queue }
         : { outbound: queue?.outbound ?? 0, inbound: queue?.inbound ?? 0 },
+    speedToNext: { ...(signal.speedToNext ?? speed) },
   };
 }

@@ -161,13 +161,15 @@ const linkLengths = ({ signals }: ResolvedCorridor): number[] =>
 
 /** d·z / max speed ≤ t ≤ d·z / min speed, in both directions. */
 function speedRows(corridor: ResolvedCorridor): string[] {
-  const { min, max } = corridor.speed;
-  return linkLengths(corridor).flatMap((length, link) =>
-    [column.outboundTravelTime(link), column.inboundTravelTime(link)].flatMap((travelTime) => [
-      row(`${travelTime}_slowest`, [[1, travelTime], secondsTerm(-length / min)], '<=', 0),
-      row(`${travelTime}_fastest`, [[1, travelTime], secondsTerm(-length / max)], '>=', 0),
-    ]),
-  );
+  return linkLengths(corridor).flatMap((length, link) => {
+    const { min, max } = corridor.signals[link]!.speedToNext;
+    return [column.outboundTravelTime(link), column.inboundTravelTime(link)].flatMap(
+      (travelTime) => [
+        row(`${travelTime}_slowest`, [[1, travelTime], secondsTerm(-length / min)], '<=', 0),
+        row(`${travelTime}_fastest`, [[1, travelTime], secondsTerm(-length / max)], '>=', 0),
+      ],
+    );
+  });
 }
 
 /**
@@ -305,8 +307,8 @@ export function loopCycleRange(
   // greens, the other within [0, 1] when its band is absent.
   const below = 1 + Math.max(usable(to, 'outbound'), usable(from, 'inbound'));
   const above = 1 + Math.max(usable(from, 'outbound'), usable(to, 'inbound'));
-  const low = Math.min(...travel(corridor.speed.max)) - below;
-  const high = Math.max(...travel(corridor.speed.min)) + above;
+  const low = Math.min(...travel(from.speedToNext.max)) - below;
+  const high = Math.max(...travel(from.speedToNext.min)) + above;
   const tolerance = 1e-9;
   // `+ 0` turns a −0 into 0 for the LP text.
   return { min: Math.ceil(low - tolerance) + 0, max: Math.floor(high + tolerance) + 0 };

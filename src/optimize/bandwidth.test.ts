@@ -7,6 +7,7 @@ import {
   bandwidthOutcome,
   CorridorError,
   CorridorInfeasibleError,
+  corridorProblems,
   maximizeBandwidth,
 } from './bandwidth.ts';
 import { loopCycleRange } from './bandwidth-milp.ts';
@@ -523,5 +524,33 @@ describe('two-way progression by default', () => {
     const oneWay = await maximizeBandwidth({ ...corridor, allowOneWay: true });
     const total = (result: typeof twoWay) => result.bandwidth.outbound + result.bandwidth.inbound;
     expect(total(oneWay)).toBeGreaterThanOrEqual(total(twoWay) - 1e-6);
+  });
+});
+
+describe('speed range per link', () => {
+  it('keeps each link within its own speed range', async () => {
+    const corridor = JSON.parse(
+      readFileSync('fixtures/corridors/equal-spacing-half-cycle-travel.json', 'utf8'),
+    );
+    corridor.speed = { min: 8, max: 14 };
+    corridor.signals[1].speedToNext = { min: 12, max: 12 };
+    const result = await maximizeBandwidth(corridor);
+    expect(result.links[1]).toMatchObject({ outbound: 12, inbound: 12 });
+    for (const link of result.links) {
+      for (const speed of [link.outbound, link.inbound]) {
+        expect(speed).toBeGreaterThanOrEqual(8 - 1e-6);
+        expect(speed).toBeLessThanOrEqual(14 + 1e-6);
+      }
+    }
+  });
+
+  it('names the signal of a bad link speed range', () => {
+    const corridor = JSON.parse(
+      readFileSync('fixtures/corridors/equal-spacing-half-cycle-travel.json', 'utf8'),
+    );
+    corridor.signals[2].speedToNext = { min: 15, max: 10 };
+    expect(corridorProblems(corridor).map((problem) => problem.field)).toContain(
+      'signals[2].speedToNext',
+    );
   });
 });

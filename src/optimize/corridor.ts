@@ -18,12 +18,14 @@ export interface CorridorSignal {
   inboundGreenStart?: number;
   /** Queue-clearance time at the start of the green the band must leave free, seconds. */
   queueClearance?: number | { outbound?: number; inbound?: number };
+  /** Progression speed range on the link from this signal to the next, m/s (default: `speed`). */
+  speedToNext?: { min: number; max: number };
 }
 
 export interface Corridor {
   /** Cycle range, seconds; the cycle is a variable of the optimization. */
   cycle: { min: number; max: number };
-  /** Progression speed range, m/s. */
+  /** Progression speed range, m/s, of every link that does not give its own `speedToNext`. */
   speed: { min: number; max: number };
   /** Bound on the change of 1/speed between consecutive links, s/m. */
   maxSpeedChange?: number;
