@@ -1,6 +1,6 @@
 // Tripinfo parsing on a sample modelled on a SUMO 1.15 run of RESCO cologne1, expected values by hand.
 import { describe, expect, it } from 'vitest';
-import { summarizeTripinfo, tripRecords } from './tripinfo.ts';
+import { summarizeStops, summarizeTripinfo, tripRecords } from './tripinfo.ts';
 
 // Two trips as SUMO 1.15 writes them, one carrying a child element (emissions device), one
 // unfinished trip (--tripinfo-output.write-unfinished) and a person, which is not a vehicle trip.
@@ -41,5 +41,17 @@ describe('summarizeTripinfo', () => {
   it('reports no trips as NaN means, not as zero delay', () => {
     const summary = summarizeTripinfo('<tripinfos>\n</tripinfos>\n');
     expect(summary).toEqual({ finishedTrips: 0, meanDelay: NaN, meanStops: NaN });
+  });
+});
+
+describe('summarizeStops', () => {
+  it("averages waitingCount over the chosen vehicles' finished trips only", () => {
+    const chosen = new Set(['123965_406_0', 'still_queued', 'never_departed']);
+    expect(summarizeStops(sample, chosen)).toEqual({ trips: 1, meanStops: 2 });
+  });
+
+  it('counts a vehicle that never halted as zero stops, and none chosen as NaN', () => {
+    expect(summarizeStops(sample, new Set(['151372_418_0']))).toEqual({ trips: 1, meanStops: 0 });
+    expect(summarizeStops(sample, new Set())).toEqual({ trips: 0, meanStops: NaN });
   });
 });

@@ -1,4 +1,4 @@
-// Reads SUMO tripinfo output into the RESCO delay measure: mean timeLoss + departDelay per finished trip.
+// Reads SUMO tripinfo output into the RESCO delay measure (mean timeLoss + departDelay) and stops per vehicle.
 
 /** One finished trip from a SUMO `<tripinfo>` element, times in seconds. */
 export interface TripRecord {
@@ -70,6 +70,38 @@ export function summarizeTripinfo(xml: string): TripSummary {
     meanDelay: finishedTrips > 0 ? totalDelay / finishedTrips : NaN,
     meanStops: finishedTrips > 0 ? totalStops / finishedTrips : NaN,
   };
+}
+
+/** Stops of a chosen set of vehicles, such as an arterial's through traffic. */
+export interface StopSummary {
+  /** Finished trips of the chosen vehicles. */
+  trips: number;
+  /** Mean waitingCount over those trips, stops per vehicle; NaN when none finished. */
+  meanStops: number;
+}
+
+/**
+ * Mean stops per vehicle over the finished trips of the given vehicles. A stop is SUMO's
+ * waitingCount: each time the vehicle's speed fell below 0.1 m/s, so a green wave driven
+ * without halting counts 0 and a stop-and-go queue counts every halt.
+ *
+ * @example
+ * summarizeStops(
+ *   '<tripinfo id="a" arrival="90" timeLoss="7" departDelay="1" waitingCount="1"/>' +
+ *     '<tripinfo id="b" arrival="95" timeLoss="20" departDelay="0" waitingCount="2"/>',
+ *   new Set(['b']),
+ * );
+ * // → { trips: 1, meanStops: 2 }
+ */
+export function summarizeStops(xml: string, vehicles: ReadonlySet<string>): StopSummary {
+  let trips = 0;
+  let totalStops = 0;
+  for (const trip of tripRecords(xml)) {
+    if (!vehicles.has(trip.id)) continue;
+    trips++;
+    totalStops += trip.waitingCount;
+  }
+  return { trips, meanStops: trips > 0 ? totalStops / trips : NaN };
 }
 
 function numberAttribute(attributes: Map<string, string>, name: string): number {
