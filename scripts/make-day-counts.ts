@@ -1,4 +1,5 @@
 // Writes fixtures/counts/zhengzhou-jinshui-weekday.csv: a synthetic weekday of 15-minute turning counts.
+import { seededRandom } from '../src/seeded-random.ts';
 //
 // Run: node --import tsx scripts/make-day-counts.ts
 //
@@ -129,18 +130,6 @@ function peakFlow(network: RoadNetwork, movement: Movement, direction: Heading):
   return flows.crossApproach * CROSS_TURN_SHARE[movement.turn];
 }
 
-/** Mulberry32: a small seeded generator, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A Poisson count with mean `mean`: Knuth's method when small, the normal approximation else. */
 function poisson(mean: number, rng: () => number): number {
   if (mean < 30) {
@@ -171,7 +160,7 @@ for (const movement of movements) {
 const shapes = Object.fromEntries(
   Object.entries(PEAKS).map(([direction, peaks]) => [direction, dayShape(peaks)]),
 ) as Record<Heading, [number, number][]>;
-const rng = mulberry32(SEED);
+const rng = seededRandom(SEED);
 const lines = [
   '# Jinshui Road (金水路), Zhengzhou: a weekday of 15-minute turning counts for every movement of',
   '# fixtures/networks/zhengzhou-jinshui-road.geojson. SYNTHETIC, not surveyed: written by',

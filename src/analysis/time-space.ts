@@ -1,4 +1,5 @@
 // Time–space diagram as data: each signal's greens and reds over a few cycles, and the green bands.
+import { CodedError } from '../coded-error.ts';
 import type { BandwidthResult, Corridor, CorridorSignal } from '../optimize/corridor.ts';
 
 /**
@@ -122,15 +123,7 @@ export type TimeSpaceErrorCode =
   | 'BAND_DOES_NOT_FIT';
 
 /** A caller's mistake; the message starts with the function name and says how to fix it. */
-export class TimeSpaceError extends RangeError {
-  readonly code: TimeSpaceErrorCode;
-
-  constructor(code: TimeSpaceErrorCode, message: string) {
-    super(message);
-    this.name = 'TimeSpaceError';
-    this.code = code;
-  }
-}
+export class TimeSpaceError extends CodedError<TimeSpaceErrorCode> {}
 
 const NAME = 'timeSpaceDiagram';
 

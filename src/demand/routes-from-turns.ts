@@ -1,4 +1,5 @@
 // Vehicles with routes from turning-movement flows: entering flows at the boundary, turning shares inside.
+import { seededRandom } from '../seeded-random.ts';
 import { freeFlowTime } from '../network/routing.ts';
 import type { RoadNetwork } from '../network/types.ts';
 import type { TurningFlows, VehicleTrip } from './types.ts';
@@ -88,23 +89,7 @@ export function routesFromTurns(
   return vehicles.sort((a, b) => a.depart - b.depart || compareText(a.id, b.id));
 }
 
-/**
- * A small seeded generator of uniform numbers in [0, 1) (Mulberry32), for `routesFromTurns`.
- *
- * @example
- * const rng = seededRandom(42);
- * rng(); // => 0.6011037519201636 (the same on every run)
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 // ---- counts -----------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 // Input of network offset optimization: the types, the coded errors, and the checks of a caller's input.
+import { CodedError } from '../coded-error.ts';
 import type { DelayOptions } from '../analysis/delay.ts';
 import type { RoadNetwork } from '../network/types.ts';
 import type { TimingPlan } from '../timing/types.ts';
@@ -14,15 +15,7 @@ export type NetworkOffsetsErrorCode =
   | 'TRIAL_PENDING';
 
 /** A caller's mistake; the message starts with the function name and says how to fix it. */
-export class NetworkOffsetsError extends RangeError {
-  readonly code: NetworkOffsetsErrorCode;
-
-  constructor(code: NetworkOffsetsErrorCode, message: string) {
-    super(message);
-    this.name = 'NetworkOffsetsError';
-    this.code = code;
-  }
-}
+export class NetworkOffsetsError extends CodedError<NetworkOffsetsErrorCode> {}
 
 /** The timings to coordinate, and the demand they carry. */
 export interface NetworkOffsetsInput {

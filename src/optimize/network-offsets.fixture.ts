@@ -1,4 +1,5 @@
 // Inputs for the offset optimizer's tests and benchmark: grids and arterials with plausible flows.
+import { seededRandom } from '../seeded-random.ts';
 import { buildNetwork } from '../network/build.ts';
 import { gridSpec } from '../network/grid.ts';
 import type { NetworkSpec, RoadNetwork } from '../network/types.ts';
@@ -62,22 +63,8 @@ export function arterialInput({
   return { network, plans: plansOf(network), movementFlows };
 }
 
-/**
- * A seeded generator of numbers in [0, 1) (mulberry32), for restarts that repeat.
- *
- * @example
- * mulberry32(7)() // => 0.0117…
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A seeded generator of numbers in [0, 1), for restarts that repeat. */
+export const mulberry32 = seededRandom;
 
 function plansOf(network: RoadNetwork): NetworkOffsetsInput['plans'] {
   return Object.fromEntries(

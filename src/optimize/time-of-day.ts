@@ -1,4 +1,5 @@
 // Time-of-day plans: a day of counts split into flow periods, a plan designed per period, a WAUT schedule.
+import { CodedError } from '../coded-error.ts';
 import { ckmeans } from 'simple-statistics';
 import type { TurningFlows } from '../demand/types.ts';
 import type { TimingPlan } from '../timing/types.ts';
@@ -16,15 +17,7 @@ export type TimeOfDayErrorCode =
   | 'NO_SIGNALS';
 
 /** A caller's mistake; the message starts with the function name and says how to fix it. */
-export class TimeOfDayError extends RangeError {
-  readonly code: TimeOfDayErrorCode;
-
-  constructor(code: TimeOfDayErrorCode, message: string) {
-    super(message);
-    this.name = 'TimeOfDayError';
-    this.code = code;
-  }
-}
+export class TimeOfDayError extends CodedError<TimeOfDayErrorCode> {}
 
 /** One interval of a flow profile: seconds, and the flow over it (pcu/h, or veh/h). */
 export interface FlowInterval {
