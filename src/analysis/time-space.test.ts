@@ -327,3 +327,53 @@ describe('timeSpaceDiagram', () => {
     );
   });
 });
+
+describe('timeSpaceDiagram with left-turn lead/lag', () => {
+  // B's outbound left (20 s) leads and its inbound left (10 s) lags: the inbound through starts
+  // 20 s after the outbound through, the shift that gives full 40 s bands at 300 m, 10 m/s, 80 s.
+  const corridor: Corridor = {
+    cycle: { min: 80, max: 80 },
+    speed: { min: 10, max: 10 },
+    signals: [
+      { id: 'A', position: 0, green: 0.5 },
+      { id: 'B', position: 300, green: 0.5, leftTurn: { outbound: 20, inbound: 10 } },
+    ],
+  };
+  const result: BandwidthResult = {
+    cycle: 80,
+    bandwidth: { outbound: 40, inbound: 40 },
+    efficiency: 0.5,
+    signals: [
+      { id: 'A', offset: 0 },
+      {
+        id: 'B',
+        offset: 30,
+        leftTurns: { outbound: 'lead', inbound: 'lag' },
+        inboundGreenStart: 20,
+      },
+    ],
+    links: [{ from: 'A', to: 'B', outbound: 10, inbound: 10 }],
+  };
+
+  it("places the inbound green at the result's inboundGreenStart and fits both bands", () => {
+    const d = timeSpaceDiagram(corridor, result);
+    expect(d.signals[1]!.inbound.greenStart).toBe(50);
+    expect(bandFitsGreens(d, d.bands.outbound)).toBe(true);
+    expect(bandFitsGreens(d, d.bands.inbound)).toBe(true);
+  });
+
+  it('derives the shift from leftTurns when the result has no inboundGreenStart', () => {
+    const withoutShift = { ...result.signals[1]! };
+    delete withoutShift.inboundGreenStart;
+    const d = timeSpaceDiagram(corridor, {
+      ...result,
+      signals: [result.signals[0]!, withoutShift],
+    });
+    expect(d.signals[1]!.inbound.greenStart).toBe(50);
+  });
+
+  it('finds no inbound band if the lead/lag choice is ignored', () => {
+    const plain = { ...result, signals: result.signals.map(({ id, offset }) => ({ id, offset })) };
+    expect(codeOf(() => timeSpaceDiagram(corridor, plain))).toBe('BAND_DOES_NOT_FIT');
+  });
+});

@@ -9,8 +9,11 @@ import type { BandwidthResult, Corridor, CorridorSignal } from '../optimize/corr
  *   `BandwidthResult`); the diagram covers the window [0, cycles·C).
  * - Outbound runs towards increasing position; inbound runs back, from the last signal to the first.
  * - A signal's outbound green starts at its offset (taken modulo C) and lasts `green`·C, or
- *   `greenSeconds`; its inbound green starts `inboundGreenStart` seconds later (0 by default) and
- *   lasts `inboundGreen`·C (the outbound green by default). Everything outside a green is red: the
+ *   `greenSeconds`; its inbound green starts `inboundGreenStart` seconds later and lasts
+ *   `inboundGreen`·C (the outbound green by default). The shift is the result's
+ *   `inboundGreenStart` for the signal when it has one (the optimizer's left-turn lead/lag choice),
+ *   else the one its `leftTurns` make with the corridor's `leftTurn` greens (δ·l − δ̄·l̄), else the
+ *   corridor's `inboundGreenStart`, else 0. Everything outside a green is red: the
  *   corridor has no yellow, so none is drawn.
  * - A band is the time–space strip a platoon occupies: it leaves its first signal at `start` +
  *   k·C (k = `cycleIndex`) and travels each link at that link's speed from `result.links`. `start`
@@ -224,7 +227,7 @@ function signalRow(
       'BAD_GREEN',
       `${NAME}: signal ${signal.id} inboundGreen must lie in [0, 1], not ${inboundGreen}.`,
     );
-  const inboundStart = modulo(offset + (signal.inboundGreenStart ?? 0), cycle);
+  const inboundStart = modulo(offset + inboundShift(signal, entry), cycle);
   return {
     id: signal.id,
     position: signal.position,
@@ -244,6 +247,20 @@ function signalRow(
       duration,
     ),
   };
+}
+
+/** Seconds from the outbound to the inbound green start; see the conventions at the top. */
+function inboundShift(signal: CorridorSignal, entry: BandwidthResult['signals'][number]): number {
+  if (entry.inboundGreenStart !== undefined) return entry.inboundGreenStart;
+  const left = signal.leftTurn;
+  if (left && entry.leftTurns) {
+    const { outbound, inbound } = entry.leftTurns;
+    return (
+      (outbound === 'lead' ? (left.outbound ?? 0) : 0) -
+      (inbound === 'lead' ? (left.inbound ?? 0) : 0)
+    );
+  }
+  return signal.inboundGreenStart ?? 0;
 }
 
 function display(

@@ -1,5 +1,5 @@
 // Checks a corridor for bandwidth maximization and resolves its greens into cycle shares.
-import type { Corridor, CorridorSignal } from './corridor.ts';
+import type { Corridor, CorridorSignal, LeadLagSetting } from './corridor.ts';
 
 /** `MISSING`: a required field is absent; `BAD_VALUE`: a field is present but unusable. */
 export type CorridorProblemCode = 'MISSING' | 'BAD_VALUE';
@@ -48,8 +48,14 @@ export interface ResolvedSignal {
   position: number;
   green: CycleShare;
   inboundGreen: CycleShare;
-  /** Seconds from the start of the outbound green to the start of the inbound green. */
+  /**
+   * Seconds from the start of the outbound green to the start of the inbound green: given, or set
+   * by fixed lead/lag lefts (lead: l − l̄, lag: 0). With `leadLag: 'optimize'` it is 0 here and the
+   * program adds δ·l − δ̄·l̄.
+   */
   inboundGreenStart: number;
+  /** Protected left greens, seconds (0: none), and how their sequence is set. */
+  leftTurn?: { outbound: number; inbound: number; leadLag: LeadLagSetting };
   /** Seconds at the start of each green that the band leaves to the queue. */
   queueClearance: { outbound: number; inbound: number };
   /** Speed range on the link to the next signal, m/s. */
@@ -180,6 +186,7 @@ function checkSignals(signals: unknown, cycle: { max: number } | undefined, add:
       previous = { position: signal.position, field };
     }
     checkGreens(signal, field, cycle, add);
+    checkLeftTurn(signal, field, cycle, add);
     checkQueueClearance(signal.queueClearance, `${field}.queueClearance`, add);
     if (signal.speedToNext !== undefined)
       checkRange(signal, 'speedToNext', 'm/s', add, `${field}.`);
@@ -255,6 +262,93 @@ function checkGreens(
   }
 }
 
+const LEAD_LAG: readonly unknown[] = ['optimize', 'lead', 'lag'] satisfies LeadLagSetting[];
+
+/**
+ * Left greens are seconds ≥ 0, and each left with its opposing through must fit in the longest
+ * cycle (shorter cycles where they do not are ruled out by the program).
+ */
+function checkLeftTurn(
+  signal: Fields,
+  field: string,
+  cycle: { max: number } | undefined,
+  add: Add,
+): void {
+  const { leftTurn } = signal;
+  if (leftTurn === undefined) return;
+  const path = `${field}.leftTurn`;
+  if (!isObject(leftTurn)) {
+    add(
+      'BAD_VALUE',
+      path,
+      'is not an object.',
+      'Give { "outbound": s, "inbound": s, "leadLag": "optimize" | "lead" | "lag" }.',
+    );
+    return;
+  }
+  if (signal.inboundGreenStart !== undefined) {
+    add(
+      'BAD_VALUE',
+      path,
+      'is given with inboundGreenStart, which it sets.',
+      'Give leftTurn (the optimizer or leadLag sets the shift) or inboundGreenStart, not both.',
+    );
+  }
+  if (leftTurn.leadLag !== undefined && !LEAD_LAG.includes(leftTurn.leadLag)) {
+    add(
+      'BAD_VALUE',
+      `${path}.leadLag`,
+      `${JSON.stringify(leftTurn.leadLag)} is not a left-turn sequence.`,
+      'Give "optimize" (the default), "lead" or "lag".',
+    );
+  }
+  // Each left shares its ring with the opposing through: outbound left with the inbound through.
+  const opposing = {
+    outbound: throughSeconds(signal, 'inbound', cycle),
+    inbound: throughSeconds(signal, 'outbound', cycle),
+  };
+  for (const direction of ['outbound', 'inbound'] as const) {
+    const seconds = leftTurn[direction];
+    if (seconds === undefined) continue;
+    if (!(isNumber(seconds) && seconds >= 0)) {
+      add(
+        'BAD_VALUE',
+        `${path}.${direction}`,
+        `${JSON.stringify(seconds)} is not a number of seconds ≥ 0.`,
+        'Give the protected left-turn green in seconds ≥ 0, or leave it out.',
+      );
+      continue;
+    }
+    const through = opposing[direction];
+    if (cycle && through !== undefined && seconds + through >= cycle.max) {
+      const other = direction === 'outbound' ? 'inbound' : 'outbound';
+      add(
+        'BAD_VALUE',
+        `${path}.${direction}`,
+        `${seconds} s with the ${other} through green (${round(through)} s) fills the longest cycle (${cycle.max} s).`,
+        `Give less than ${round(cycle.max - through)} s, shorten the ${other} through green or allow a longer cycle.`,
+      );
+    }
+  }
+}
+
+/** A valid through green in seconds at the longest cycle; undefined when it is not valid. */
+function throughSeconds(
+  signal: Fields,
+  direction: 'outbound' | 'inbound',
+  cycle: { max: number } | undefined,
+): number | undefined {
+  if (!cycle) return undefined;
+  const { green, greenSeconds, inboundGreen } = signal;
+  if (direction === 'inbound' && inboundGreen !== undefined)
+    return isFraction(inboundGreen) ? (inboundGreen as number) * cycle.max : undefined;
+  if (greenSeconds !== undefined)
+    return green === undefined && isNumber(greenSeconds) ? greenSeconds : undefined;
+  return isFraction(green) ? (green as number) * cycle.max : undefined;
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
 function checkQueueClearance(value: unknown, field: string, add: Add): void {
   if (value === undefined) return;
   const bad = (at: string, given: unknown) =>
@@ -276,7 +370,7 @@ function checkQueueClearance(value: unknown, field: string, add: Add): void {
 }
 
 /**
- * Applies the defaults (inbound green = outbound green, no shift, no queue clearance, inbound
+ * Applies the defaults (inbound green = outbound green, no shift, lefts optimized, no queue clearance, inbound
  * weight 1) and expresses every green as a cycle share.
  *
  * @throws {CorridorError} when `corridorProblems` finds anything.
@@ -306,13 +400,20 @@ function resolveSignal(
       ? { fraction: 0, seconds: signal.greenSeconds }
       : { fraction: signal.green ?? 0, seconds: 0 };
   const queue = signal.queueClearance;
+  const leftTurn = signal.leftTurn && {
+    outbound: signal.leftTurn.outbound ?? 0,
+    inbound: signal.leftTurn.inbound ?? 0,
+    leadLag: signal.leftTurn.leadLag ?? 'optimize',
+  };
+  const leadShift = leftTurn ? leftTurn.outbound - leftTurn.inbound : 0;
   return {
     id: signal.id,
     position: signal.position,
     green,
     inboundGreen:
       signal.inboundGreen !== undefined ? { fraction: signal.inboundGreen, seconds: 0 } : green,
-    inboundGreenStart: signal.inboundGreenStart ?? 0,
+    inboundGreenStart: signal.inboundGreenStart ?? (leftTurn?.leadLag === 'lead' ? leadShift : 0),
+    ...(leftTurn && { leftTurn }),
     queueClearance:
       typeof queue === 'number'
         ? { outbound: queue, inbound: queue }

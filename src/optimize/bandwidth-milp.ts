@@ -23,6 +23,14 @@ import type { CycleShare, ResolvedCorridor, ResolvedSignal } from './bandwidth-i
  * pair). Binaries y, ȳ say whether each band exists; when y = 0, b = 0 and the band-in-green rows
  * relax to w_i ≤ 1, which lets the loop rows hold for any offsets. The w's then only parametrize
  * the offsets, which stay correct.
+ *
+ * Left-turn lead/lag (MAXBAND's δ). A signal whose protected lefts are optimized has
+ * σ_i = σ⁰_i + δ_i·l_i − δ̄_i·l̄_i (seconds; see `CorridorSignal.leftTurn` for the ring-barrier model),
+ * with δ_i = 1 when the outbound left leads and δ̄_i = 1 when the inbound left leads. In cycles the
+ * shift is σ_i·z, and δ·z is a binary times a bounded continuous, so u = δ·z is exact under the
+ * McCormick rows z_min·δ ≤ u ≤ z_max·δ, z − z_max·(1 − δ) ≤ u ≤ z − z_min·(1 − δ): the loop rows
+ * take l_i·u_i − l̄_i·ū_i in place of the shift. Every left must also fit beside its opposing
+ * through: (l_i + ḡ_i)·z ≤ 1 and (l̄_i + g_i)·z ≤ 1.
  */
 
 /** LP column names, in Little's letters: the MAXBAND literature's vocabulary. */
@@ -37,7 +45,51 @@ export const column = {
   outboundTravelTime: (link: number) => `t_${link}`,
   inboundTravelTime: (link: number) => `tbar_${link}`,
   loopCycles: (link: number) => `m_${link}`,
+  outboundLeftLeads: (signal: number) => `lead_${signal}`,
+  inboundLeftLeads: (signal: number) => `leadbar_${signal}`,
+  outboundLeftLeadsPerCycle: (signal: number) => `leadz_${signal}`,
+  inboundLeftLeadsPerCycle: (signal: number) => `leadbarz_${signal}`,
 } as const;
+
+/** A left whose lead or lag the program chooses: its binary δ, the product u = δ·z, and its shift. */
+interface LeadChoice {
+  signal: number;
+  binary: string;
+  product: string;
+  /** Seconds the inbound green moves when this left leads: +l outbound, −l̄ inbound. */
+  shift: number;
+}
+
+/**
+ * The lefts of one signal whose lead or lag is optimized (a 0 s left has nothing to choose).
+ *
+ * @example
+ * leadChoices({ leftTurn: { outbound: 12, inbound: 0, leadLag: 'optimize' }, … }, 3)
+ * // => [{ signal: 3, binary: 'lead_3', product: 'leadz_3', shift: 12 }]
+ */
+export function leadChoices(signal: ResolvedSignal, index: number): LeadChoice[] {
+  const left = signal.leftTurn;
+  if (!left || left.leadLag !== 'optimize') return [];
+  const choices: LeadChoice[] = [];
+  if (left.outbound > 0)
+    choices.push({
+      signal: index,
+      binary: column.outboundLeftLeads(index),
+      product: column.outboundLeftLeadsPerCycle(index),
+      shift: left.outbound,
+    });
+  if (left.inbound > 0)
+    choices.push({
+      signal: index,
+      binary: column.inboundLeftLeads(index),
+      product: column.inboundLeftLeadsPerCycle(index),
+      shift: -left.inbound,
+    });
+  return choices;
+}
+
+const allLeadChoices = (corridor: ResolvedCorridor): LeadChoice[] =>
+  corridor.signals.flatMap((signal, index) => leadChoices(signal, index));
 
 type Term = readonly [coefficient: number, column: string];
 type Sense = '<=' | '>=' | '=';
@@ -55,7 +107,9 @@ export function maxbandProgram(corridor: ResolvedCorridor): string {
     ...speedChangeRows(corridor),
     ...loopRows(corridor),
     ...bandRatioRows(corridor),
+    ...leftTurnRows(corridor),
   ];
+  const choices = allLeadChoices(corridor);
   const links = corridor.signals.length - 1;
   const loops = Array.from({ length: links }, (_, link) => link);
   return [
@@ -84,6 +138,7 @@ export function maxbandProgram(corridor: ResolvedCorridor): string {
     'Binaries',
     ` ${column.outboundBandExists}`,
     ` ${column.inboundBandExists}`,
+    ...choices.map((choice) => ` ${choice.binary}`),
     'End',
     '',
   ].join('\n');
@@ -224,11 +279,89 @@ function loopSeconds({ signals }: ResolvedCorridor, link: number): number {
   );
 }
 
+/** Lefts fit beside their opposing throughs, and the McCormick rows that make u = δ·z exact. */
+function leftTurnRows(corridor: ResolvedCorridor): string[] {
+  const low = 1 / corridor.cycle.max;
+  const high = 1 / corridor.cycle.min;
+  const fits = corridor.signals.flatMap((signal, index) => {
+    const left = signal.leftTurn;
+    if (!left) return [];
+    return (
+      [
+        ['outbound', left.outbound, signal.inboundGreen],
+        ['inbound', left.inbound, signal.green],
+      ] as const
+    )
+      .filter(([, seconds]) => seconds > 0)
+      .map(([direction, seconds, through]) =>
+        row(
+          `${direction}_left_fits_${index}`,
+          [secondsTerm(seconds + through.seconds)],
+          '<=',
+          1 - through.fraction,
+        ),
+      );
+  });
+  const mcCormick = allLeadChoices(corridor).flatMap(({ binary, product }) => [
+    row(
+      `${product}_off`,
+      [
+        [1, product],
+        [-high, binary],
+      ],
+      '<=',
+      0,
+    ),
+    row(
+      `${product}_on_low`,
+      [
+        [1, product],
+        [-low, binary],
+      ],
+      '>=',
+      0,
+    ),
+    row(
+      `${product}_below_z`,
+      [
+        [1, product],
+        [-1, column.inverseCycle],
+        [-low, binary],
+      ],
+      '<=',
+      -low,
+    ),
+    row(
+      `${product}_above_z`,
+      [
+        [1, product],
+        [-1, column.inverseCycle],
+        [-high, binary],
+      ],
+      '>=',
+      -high,
+    ),
+  ]);
+  return [...fits, ...mcCormick];
+}
+
 function loopRows(corridor: ResolvedCorridor): string[] {
+  // The optimized shift of signal i enters loop i − 1 with + and loop i with −.
+  const shifts = (link: number): Term[] => [
+    ...leadChoices(corridor.signals[link + 1]!, link + 1).map((choice): Term => [
+      choice.shift,
+      choice.product,
+    ]),
+    ...leadChoices(corridor.signals[link]!, link).map((choice): Term => [
+      -choice.shift,
+      choice.product,
+    ]),
+  ];
   return linkLengths(corridor).map((_, link) =>
     row(
       `loop_${link}`,
       [
+        ...shifts(link),
         [1, column.outboundTravelTime(link)],
         [1, column.inboundTravelTime(link)],
         [1, column.outboundSlack(link)],
@@ -298,9 +431,18 @@ export function loopCycleRange(
   const from = corridor.signals[link]!;
   const to = corridor.signals[link + 1]!;
   const length = to.position - from.position;
-  const seconds = loopSeconds(corridor, link);
+  // An optimized shift σ ∈ [σ⁰ − l̄, σ⁰ + l] moves the loop's seconds by −Δσ.
+  const shiftRange = (signal: ResolvedSignal, index: number) => {
+    const shifts = leadChoices(signal, index).map((choice) => choice.shift);
+    return { min: Math.min(0, ...shifts), max: Math.max(0, ...shifts) };
+  };
+  const fromShift = shiftRange(from, link);
+  const toShift = shiftRange(to, link + 1);
+  const fixed = loopSeconds(corridor, link);
+  const seconds = [fixed - (toShift.min - fromShift.max), fixed - (toShift.max - fromShift.min)];
   const ends = [1 / corridor.cycle.max, 1 / corridor.cycle.min];
-  const travel = (speed: number) => ends.map((z) => ((2 * length) / speed - seconds) * z);
+  const travel = (speed: number) =>
+    seconds.flatMap((loop) => ends.map((z) => ((2 * length) / speed - loop) * z));
   const usable = (signal: ResolvedSignal, direction: 'outbound' | 'inbound') =>
     Math.min(1, Math.max(0, largest(usableGreen(signal, direction), corridor)));
   // m_i = t_i + t̄_i − c·z + (w_i − w_{i+1}) − (w̄_i − w̄_{i+1}): one pair within the usable

@@ -12,7 +12,7 @@ import {
 } from './bandwidth.ts';
 import { loopCycleRange } from './bandwidth-milp.ts';
 import { resolveCorridor } from './bandwidth-input.ts';
-import type { BandwidthResult, Corridor, CorridorSignal } from './corridor.ts';
+import type { BandwidthResult, Corridor, CorridorSignal, LeadLagSetting } from './corridor.ts';
 
 const fixtures = 'fixtures/corridors';
 const readCorridor = (file: string): Corridor =>
@@ -50,8 +50,15 @@ function longestCommonRun(windows: readonly Window[], cycle: number): number {
   return Math.max(0, best);
 }
 
-/** Greens in seconds of one signal at a given cycle, with their usable parts. */
-function greenWindows(signal: CorridorSignal, cycle: number) {
+/**
+ * Greens in seconds of one signal at a given cycle, with their usable parts; `shift` is the inbound
+ * green's start after the outbound green's (the signal's own `inboundGreenStart` by default).
+ */
+function greenWindows(
+  signal: CorridorSignal,
+  cycle: number,
+  shift = signal.inboundGreenStart ?? 0,
+) {
   const green = signal.greenSeconds ?? (signal.green ?? 0) * cycle;
   const inboundGreen = signal.inboundGreen !== undefined ? signal.inboundGreen * cycle : green;
   const queue = signal.queueClearance;
@@ -59,7 +66,6 @@ function greenWindows(signal: CorridorSignal, cycle: number) {
     typeof queue === 'number'
       ? { outbound: queue, inbound: queue }
       : { outbound: queue?.outbound ?? 0, inbound: queue?.inbound ?? 0 };
-  const shift = signal.inboundGreenStart ?? 0;
   return {
     outbound: { start: clearance.outbound, length: green - clearance.outbound },
     inbound: { start: shift + clearance.inbound, length: inboundGreen - clearance.inbound },
@@ -132,7 +138,9 @@ function bruteForce(corridor: Corridor, step: number): number {
 function vehicleSweep(corridor: Corridor, result: BandwidthResult, step = 0.01) {
   const { cycle } = result;
   const { signals } = corridor;
-  const windows = signals.map((signal) => greenWindows(signal, cycle));
+  const windows = signals.map((signal, index) =>
+    greenWindows(signal, cycle, chosenShift(signal, result.signals[index]!)),
+  );
   const offsets = result.signals.map((signal) => signal.offset);
   const lengths = signals.slice(1).map((signal, i) => signal.position - signals[i]!.position);
   const inGreen = (time: number, window: Window, offset: number) =>
@@ -161,6 +169,52 @@ function vehicleSweep(corridor: Corridor, result: BandwidthResult, step = 0.01) 
     return best === 0 ? 0 : (best - 1) * step;
   };
   return { outbound: longestRun('outbound'), inbound: longestRun('inbound') };
+}
+
+/** A copy of `signal` without one field. */
+function without(signal: CorridorSignal, field: keyof CorridorSignal): CorridorSignal {
+  const copy = { ...signal };
+  delete copy[field];
+  return copy;
+}
+
+/**
+ * The inbound shift of a signal under the result's lead/lag choices, derived here from the
+ * phasing model (both rings start at the barrier; a leading left delays its opposing through):
+ * δ·l − δ̄·l̄. Without `leftTurn`, the corridor's own shift.
+ */
+function chosenShift(signal: CorridorSignal, entry: BandwidthResult['signals'][number]): number {
+  const left = signal.leftTurn;
+  if (!left) return signal.inboundGreenStart ?? 0;
+  const leads = (direction: 'outbound' | 'inbound') => entry.leftTurns?.[direction] === 'lead';
+  return (
+    (leads('outbound') ? (left.outbound ?? 0) : 0) - (leads('inbound') ? (left.inbound ?? 0) : 0)
+  );
+}
+
+/**
+ * Every lead/lag pattern the corridor allows, each as the same corridor with the lefts replaced by
+ * the inbound shift they make: optimized lefts (longer than 0 s) lead or lag, fixed ones as given.
+ */
+function leadLagPatterns(corridor: Corridor): Corridor[] {
+  const shiftsOf = (signal: CorridorSignal): number[] => {
+    const left = signal.leftTurn;
+    if (!left) return [signal.inboundGreenStart ?? 0];
+    const setting = left.leadLag ?? 'optimize';
+    const options = (seconds: number | undefined) =>
+      !seconds ? [0] : setting === 'optimize' ? [0, seconds] : setting === 'lead' ? [seconds] : [0];
+    return options(left.outbound).flatMap((outbound) =>
+      options(left.inbound).map((inbound) => outbound - inbound),
+    );
+  };
+  let patterns: CorridorSignal[][] = [[]];
+  for (const signal of corridor.signals) {
+    const plain = without(signal, 'leftTurn');
+    patterns = patterns.flatMap((before) =>
+      shiftsOf(signal).map((inboundGreenStart) => [...before, { ...plain, inboundGreenStart }]),
+    );
+  }
+  return patterns.map((signals) => ({ ...corridor, signals }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,6 +302,45 @@ function corridorArbitrary(options: {
           };
         });
     });
+}
+
+/**
+ * Gives about half the signals protected lefts of 0–15 s each way (replacing any
+ * `inboundGreenStart`), shortened where a left and its opposing through would fill the longest
+ * cycle, with `leadLag` as given (the default, 'optimize', when left out).
+ */
+function withLeftTurns(corridor: Corridor, leadLag?: LeadLagSetting): fc.Arbitrary<Corridor> {
+  const seconds = fc.option(fc.integer({ min: 0, max: 15 }), { nil: undefined, freq: 4 });
+  const left = fc.option(fc.record({ outbound: seconds, inbound: seconds }), {
+    nil: undefined,
+    freq: 2,
+  });
+  const longest = corridor.cycle.max;
+  return fc.tuple(...corridor.signals.map(() => left)).map((lefts) => ({
+    ...corridor,
+    signals: corridor.signals.map((signal, index): CorridorSignal => {
+      const drawn = lefts[index];
+      if (!drawn) return signal;
+      const green = signal.greenSeconds ?? (signal.green ?? 0) * longest;
+      const inboundGreen =
+        signal.inboundGreen !== undefined ? signal.inboundGreen * longest : green;
+      const fit = (value: number | undefined, through: number) =>
+        value === undefined
+          ? undefined
+          : Math.max(0, Math.min(value, Math.floor(longest - through - 1)));
+      const plain = without(signal, 'inboundGreenStart');
+      const outbound = fit(drawn.outbound, inboundGreen);
+      const inbound = fit(drawn.inbound, green);
+      return {
+        ...plain,
+        leftTurn: {
+          ...(outbound !== undefined && { outbound }),
+          ...(inbound !== undefined && { inbound }),
+          ...(leadLag && { leadLag }),
+        },
+      };
+    }),
+  }));
 }
 
 const smallestGreens = (corridor: Corridor, cycle: number) => {
@@ -462,6 +555,11 @@ describe('maximizeBandwidth input checks', () => {
       field: 'signals[1].greenSeconds',
     },
     'a-green-of-the-whole-cycle.json': { code: 'BAD_VALUE', field: 'signals[1].green' },
+    'a-left-turn-that-does-not-fit-beside-its-opposing-through.json': {
+      code: 'BAD_VALUE',
+      field: 'signals[1].leftTurn.inbound',
+    },
+    'a-negative-left-turn-green.json': { code: 'BAD_VALUE', field: 'signals[1].leftTurn.outbound' },
     'a-negative-queue-clearance.json': {
       code: 'BAD_VALUE',
       field: 'signals[1].queueClearance.inbound',
@@ -552,5 +650,208 @@ describe('speed range per link', () => {
     expect(corridorProblems(corridor).map((problem) => problem.field)).toContain(
       'signals[2].speedToNext',
     );
+  });
+});
+
+describe('left-turn lead/lag', () => {
+  const total = (corridor: Corridor, result: BandwidthResult) =>
+    result.bandwidth.outbound + (corridor.inboundWeight ?? 1) * result.bandwidth.inbound;
+
+  it('beats both fixed sequences when only lead–lag lines the inbound green up', async () => {
+    // A → B: 300 m at 10 m/s = 30 s, cycle 80 s, greens 40 s. A full outbound band puts B's
+    // offset at 30 s; the inbound band then leaves B at 30 + σ and reaches A at 60 + σ, which
+    // meets A's inbound green [0, 40) whole only for σ = 20 s: B's outbound left (20 s) leading,
+    // its inbound left (10 s) lagging. Lead–lead gives σ = 10 s (80 − 10 = 70 s of band in all),
+    // lag–lag σ = 0 (60 s).
+    const corridor = readCorridor('left-turn-lead-lag-beats-both-fixed-sequences.json');
+    const withSequence = (leadLag: LeadLagSetting): Corridor => ({
+      ...corridor,
+      signals: corridor.signals.map((signal) =>
+        signal.leftTurn ? { ...signal, leftTurn: { ...signal.leftTurn, leadLag } } : signal,
+      ),
+    });
+    const optimized = await maximizeBandwidth(corridor);
+    expect(optimized.bandwidth).toEqual({ outbound: 40, inbound: 40 });
+    expect(optimized.signals[1]).toEqual({
+      id: 'B',
+      offset: 30,
+      leftTurns: { outbound: 'lead', inbound: 'lag' },
+      inboundGreenStart: 20,
+    });
+    expect(optimized.signals[0]).toEqual({ id: 'A', offset: 0 });
+    const lead = await maximizeBandwidth(withSequence('lead'));
+    expect(total(corridor, lead)).toBeCloseTo(70, 3);
+    expect(lead.signals[1]).toMatchObject({
+      leftTurns: { outbound: 'lead', inbound: 'lead' },
+      inboundGreenStart: 10,
+    });
+    const lag = await maximizeBandwidth(withSequence('lag'));
+    expect(total(corridor, lag)).toBeCloseTo(60, 3);
+    expect(lag.signals[1]).toMatchObject({
+      leftTurns: { outbound: 'lag', inbound: 'lag' },
+      inboundGreenStart: 0,
+    });
+  });
+
+  it('equals a brute-force search over every lead/lag pattern and offsets on 2–3 signals', async () => {
+    const step = 1;
+    const corridors = corridorArbitrary({
+      signals: { min: 2, max: 3 },
+      fixedCycleAndSpeed: true,
+    }).chain((corridor) => withLeftTurns(corridor));
+    await fc.assert(
+      fc.asyncProperty(corridors, async (corridor) => {
+        const result = await maximizeBandwidth({ ...corridor, allowOneWay: true });
+        const weight = corridor.inboundWeight ?? 1;
+        const claimed = total(corridor, result);
+        const patterns = leadLagPatterns(corridor);
+        const searched = Math.max(...patterns.map((pattern) => bruteForce(pattern, step)));
+        expect(searched).toBeLessThanOrEqual(claimed + (1 + weight) * ROUNDING);
+        expect(claimed - searched).toBeLessThanOrEqual((1 + weight) * (step + ROUNDING));
+        // The chosen pattern alone reaches the claim too.
+        const chosen = {
+          ...corridor,
+          signals: corridor.signals.map((signal, index) => {
+            const plain = without(signal, 'leftTurn');
+            return { ...plain, inboundGreenStart: chosenShift(signal, result.signals[index]!) };
+          }),
+        };
+        expect(claimed - bruteForce(chosen, step)).toBeLessThanOrEqual(
+          (1 + weight) * (step + ROUNDING),
+        );
+      }),
+      { numRuns: 20, seed: 20260602 },
+    );
+  });
+
+  it('claims bands that vehicles get with the chosen lead/lag, cycle and speeds varying', async () => {
+    const corridors = fc.sample(
+      corridorArbitrary({ signals: { min: 2, max: 6 } }).chain((corridor) =>
+        withLeftTurns(corridor),
+      ),
+      { numRuns: 15, seed: 11 },
+    );
+    corridors.push(readCorridor('left-turn-lead-lag-beats-both-fixed-sequences.json'));
+    for (const corridor of corridors) {
+      // One-way allowed: no ratio between the bands, so each is the widest its offsets give (with
+      // MAXBAND's b = b̄ a band may be held below what its greens would pass, and "no wider" fails).
+      const result = await maximizeBandwidth({ ...corridor, allowOneWay: true });
+      corridor.signals.forEach((signal, index) => {
+        const entry = result.signals[index]!;
+        if (!signal.leftTurn) {
+          expect(entry.leftTurns).toBeUndefined();
+          return;
+        }
+        // A choice for every left longer than 0 s, and the shift the phasing model gives.
+        for (const direction of ['outbound', 'inbound'] as const) {
+          expect(entry.leftTurns?.[direction] !== undefined).toBe(
+            (signal.leftTurn[direction] ?? 0) > 0,
+          );
+        }
+        expect(entry.inboundGreenStart).toBeCloseTo(chosenShift(signal, entry), 6);
+      });
+      const driven = vehicleSweep(corridor, result);
+      for (const direction of ['outbound', 'inbound'] as const) {
+        expect(driven[direction]).toBeGreaterThanOrEqual(result.bandwidth[direction] - 0.025);
+        expect(driven[direction]).toBeLessThan(result.bandwidth[direction] + 0.05);
+      }
+    }
+  });
+
+  it("gives the same result for fixed 'lead' or 'lag' as for the inboundGreenStart they make", async () => {
+    for (const leadLag of ['lead', 'lag'] as const) {
+      const corridors = fc.sample(
+        corridorArbitrary({ signals: { min: 2, max: 6 }, constraints: true }).chain((corridor) =>
+          withLeftTurns(corridor, leadLag),
+        ),
+        { numRuns: 8, seed: leadLag === 'lead' ? 5 : 6 },
+      );
+      for (const corridor of corridors) {
+        const [equivalent] = leadLagPatterns(corridor);
+        const fixed = await maximizeBandwidth(corridor);
+        const shifted = await maximizeBandwidth(equivalent!);
+        expect(fixed.bandwidth).toEqual(shifted.bandwidth);
+        expect(fixed.cycle).toEqual(shifted.cycle);
+        expect(fixed.signals.map(({ id, offset }) => ({ id, offset }))).toEqual(shifted.signals);
+        fixed.signals.forEach((entry, index) => {
+          const signal = corridor.signals[index]!;
+          expect(entry.inboundGreenStart ?? signal.inboundGreenStart ?? 0).toBeCloseTo(
+            equivalent!.signals[index]!.inboundGreenStart ?? 0,
+            6,
+          );
+          for (const direction of ['outbound', 'inbound'] as const) {
+            if ((signal.leftTurn?.[direction] ?? 0) > 0)
+              expect(entry.leftTurns?.[direction]).toBe(leadLag);
+          }
+        });
+      }
+    }
+  });
+
+  it('never loses band to lead/lag freedom: optimizing is at least as wide as either fixed sequence', async () => {
+    const corridors = fc.sample(
+      corridorArbitrary({ signals: { min: 3, max: 8 } }).chain((corridor) =>
+        withLeftTurns(corridor),
+      ),
+      { numRuns: 10, seed: 17 },
+    );
+    for (const corridor of corridors) {
+      const perCycle = async (leadLag?: LeadLagSetting) => {
+        const result = await maximizeBandwidth({
+          ...corridor,
+          signals: corridor.signals.map((signal) =>
+            signal.leftTurn && leadLag
+              ? { ...signal, leftTurn: { ...signal.leftTurn, leadLag } }
+              : signal,
+          ),
+        });
+        return total(corridor, result) / result.cycle;
+      };
+      const optimized = await perCycle();
+      expect(optimized).toBeGreaterThanOrEqual((await perCycle('lead')) - 1e-4);
+      expect(optimized).toBeGreaterThanOrEqual((await perCycle('lag')) - 1e-4);
+    }
+  });
+
+  it('reports bad left-turn fields with their paths', () => {
+    const corridor = readCorridor('left-turn-lead-lag-beats-both-fixed-sequences.json');
+    const withLeft = (leftTurn: unknown, extra: object = {}) =>
+      corridorProblems({
+        ...corridor,
+        signals: [corridor.signals[0]!, { ...corridor.signals[1]!, leftTurn, ...extra }],
+      } as Corridor).map(({ code, field }) => ({ code, field }));
+    expect(withLeft({ outbound: -1 })).toEqual([
+      { code: 'BAD_VALUE', field: 'signals[1].leftTurn.outbound' },
+    ]);
+    // 40 s of inbound through + 40 s of outbound left fill the 80 s cycle.
+    expect(withLeft({ outbound: 40 })).toEqual([
+      { code: 'BAD_VALUE', field: 'signals[1].leftTurn.outbound' },
+    ]);
+    expect(withLeft({ outbound: 39.5 })).toEqual([]);
+    expect(withLeft({ inbound: 'ten' })).toEqual([
+      { code: 'BAD_VALUE', field: 'signals[1].leftTurn.inbound' },
+    ]);
+    expect(withLeft({ outbound: 10, leadLag: 'first' })).toEqual([
+      { code: 'BAD_VALUE', field: 'signals[1].leftTurn.leadLag' },
+    ]);
+    expect(withLeft(12)).toEqual([{ code: 'BAD_VALUE', field: 'signals[1].leftTurn' }]);
+    expect(withLeft({ outbound: 10 }, { inboundGreenStart: 10 })).toEqual([
+      { code: 'BAD_VALUE', field: 'signals[1].leftTurn' },
+    ]);
+  });
+
+  it('rules out the cycles at which a left does not fit beside its opposing through', async () => {
+    // B's inbound through is 40 s whatever the cycle; its 45 s outbound left needs a cycle ≥ 85 s.
+    const result = await maximizeBandwidth({
+      cycle: { min: 60, max: 120 },
+      speed: { min: 10, max: 10 },
+      signals: [
+        { id: 'A', position: 0, green: 0.5 },
+        { id: 'B', position: 400, greenSeconds: 40, leftTurn: { outbound: 45, inbound: 0 } },
+      ],
+    });
+    expect(result.cycle).toBeGreaterThanOrEqual(85 - ROUNDING);
+    expect(result.signals[1]!.leftTurns).toMatchObject({ outbound: expect.any(String) });
+    expect(result.signals[1]!.leftTurns).not.toHaveProperty('inbound');
   });
 });

@@ -1,8 +1,8 @@
 // Two-way arterial bandwidth maximization: MAXBAND solved exactly with HiGHS, turned into offsets.
 import highsModule from 'highs';
-import type { BandwidthResult, Corridor } from './corridor.ts';
+import type { BandwidthResult, Corridor, LeadLag } from './corridor.ts';
 import { resolveCorridor, type ResolvedCorridor, type ResolvedSignal } from './bandwidth-input.ts';
-import { column, maxbandProgram } from './bandwidth-milp.ts';
+import { column, leadChoices, maxbandProgram } from './bandwidth-milp.ts';
 
 export { CorridorError, corridorProblems, type CorridorProblem } from './bandwidth-input.ts';
 
@@ -97,8 +97,11 @@ export async function bandwidthOutcome(
  * cycle in its range, the progression speed of every link in its range and within the
  * speed-change bound, and the offsets that give the widest bands, b + inboundWeight·b̄, with
  * `bandRatio` bounding b / b̄. Unlike Little's model a band may be absent (0 s) when a one-way
- * band beats every two-way pair; give `bandRatio` to require both. Left-turn lead/lag is not
- * optimized: give a shifted inbound green as `inboundGreenStart`. Among equally wide bands (as a
+ * band beats every two-way pair; give `bandRatio` to require both. A signal with a `leftTurn`
+ * gets the lead or lag of each protected left that gives the widest bands (MAXBAND's δ; see
+ * `CorridorSignal.leftTurn` for the phasing model), reported with the shift it makes as
+ * `leftTurns` and `inboundGreenStart`; otherwise give a shifted inbound green as
+ * `inboundGreenStart`. Among equally wide bands (as a
  * share of the cycle) the cycle is whichever the solver finds; pin `cycle` to choose it.
  *
  * @throws {CorridorError} (code `INVALID_CORRIDOR`) when the corridor is wrong; its message says
@@ -173,7 +176,11 @@ function bandwidthResult(
     cycle: round(cycle),
     bandwidth: { outbound: round(outbound), inbound: round(inbound) },
     efficiency: round((outbound + inbound) / (2 * cycle), 4),
-    signals: signals.map((signal, index) => ({ id: signal.id, offset: offsets[index]! })),
+    signals: signals.map((signal, index) => ({
+      id: signal.id,
+      offset: offsets[index]!,
+      ...leftTurnSequence(signal, index, value),
+    })),
     links: travelTimes.map((time, link) => {
       const length = signals[link + 1]!.position - signals[link]!.position;
       return {
@@ -183,6 +190,36 @@ function bandwidthResult(
         inbound: round(length / time.inbound, 4),
       };
     }),
+  };
+}
+
+/**
+ * The lead or lag of each left of a signal (optimized: its binary; fixed: as given) and the inbound
+ * shift it makes, δ·l − δ̄·l̄ seconds. Nothing for a signal without `leftTurn`.
+ */
+function leftTurnSequence(
+  signal: ResolvedSignal,
+  index: number,
+  value: (column: string) => number,
+): Pick<BandwidthResult['signals'][number], 'leftTurns' | 'inboundGreenStart'> {
+  const left = signal.leftTurn;
+  if (!left) return {};
+  const optimized = new Map(
+    leadChoices(signal, index).map((choice) => [choice.shift > 0, value(choice.binary) > 0.5]),
+  );
+  const sequence = (seconds: number, outbound: boolean): LeadLag | undefined => {
+    if (!(seconds > 0)) return undefined;
+    if (left.leadLag !== 'optimize') return left.leadLag;
+    return optimized.get(outbound) ? 'lead' : 'lag';
+  };
+  const outbound = sequence(left.outbound, true);
+  const inbound = sequence(left.inbound, false);
+  const shift = (outbound === 'lead' ? left.outbound : 0) - (inbound === 'lead' ? left.inbound : 0);
+  return {
+    ...((outbound ?? inbound) && {
+      leftTurns: { ...(outbound && { outbound }), ...(inbound && { inbound }) },
+    }),
+    inboundGreenStart: round(shift) + 0,
   };
 }
 
