@@ -4,21 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BandwidthResult, Corridor } from '../optimize/corridor.ts';
 import { timeSpaceSvg } from './time-space-svg.ts';
 import { timeSpaceDiagram } from './time-space.ts';
-
-/** The textbook alternate-offset corridor: 400 m, 10 m/s, C = 80 s, g/C = 0.5, offsets 0/40. */
-const IDS = ['S1', 'S2', 'S3', 'S4', 'S5'];
-const TEXTBOOK: Corridor = {
-  cycle: { min: 60, max: 120 },
-  speed: { min: 8, max: 14 },
-  signals: IDS.map((id, index) => ({ id, position: 400 * index, green: 0.5 })),
-};
-const TEXTBOOK_RESULT: BandwidthResult = {
-  cycle: 80,
-  bandwidth: { outbound: 40, inbound: 40 },
-  efficiency: 0.5,
-  signals: IDS.map((id, index) => ({ id, offset: index % 2 === 0 ? 0 : 40 })),
-  links: IDS.slice(1).map((to, index) => ({ from: IDS[index]!, to, outbound: 10, inbound: 10 })),
-};
+import { IDS, TEXTBOOK, TEXTBOOK_RESULT } from './time-space.fixture.ts';
 
 type Attributes = Record<string, string>;
 
