@@ -8,6 +8,7 @@ const core = [
   'src/timing/**',
   'src/analysis/**',
   'src/optimize/**',
+  'sim/**',
 ];
 const edgeModules = [
   'fastify',
