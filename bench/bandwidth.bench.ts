@@ -3,17 +3,7 @@ import { readFileSync } from 'node:fs';
 import b from 'benny';
 import { highsSolver, maximizeBandwidth } from '../src/optimize/bandwidth.ts';
 import type { Corridor } from '../src/optimize/corridor.ts';
-
-/** A deterministic pseudo-random sequence in [0, 1) (mulberry32), so every run solves the same corridors. */
-function sequence(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/seeded-random.ts';
 
 /**
  * An arterial like Jinshui Road, extended: spacing 250–550 m, through greens 35–60 % of the cycle,
@@ -23,7 +13,7 @@ function sequence(seed: number): () => number {
  * generatedArterial(10).signals.length // => 10
  */
 export function generatedArterial(signals: number, seed = signals): Corridor {
-  const next = sequence(seed);
+  const next = seededRandom(seed);
   let position = 0;
   return {
     cycle: { min: 90, max: 140 },

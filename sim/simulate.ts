@@ -1,4 +1,5 @@
 // The vehicle-level, lane-based simulator: Newell's car following on every lane, signals by plan.
+import { DEFAULT_JAM_SPACING } from '../src/analysis/timing-model.ts';
 //
 // Car following is Newell's simplified model (2002) with a bounded acceleration:
 //   x_i(t + Δt) = min(x_i(t) + min(v_free, v_i(t) + a·Δt)·Δt, x_leader(t + Δt − τ) − δ).
@@ -65,7 +66,7 @@ export function simulate(
     end,
     step = 0.5,
     rng,
-    jamSpacing = 7.5,
+    jamSpacing = DEFAULT_JAM_SPACING,
     acceleration = 2.6,
     comfortableDeceleration = 3,
     laneChangeZone = 20,

@@ -65,6 +65,26 @@ function discharges(perStage: LaneDischarge[]): Pick<LaneModel, 'rates' | 'block
 /** Links shorter than this many queued vehicles act as one shared lane group. */
 const SHORT_LINK_VEHICLES = 3;
 
+/** Lost time per green, seconds (see `TimingModelOptions.lostTime`). */
+export const DEFAULT_LOST_TIME = 4;
+/** Metres a queued car takes (length + gap): SUMO's default car. */
+export const DEFAULT_JAM_SPACING = 7.5;
+
+/**
+ * Whether a link is too short to hold a few queued vehicles: it cannot sort traffic into its
+ * lanes, since vehicles queue upstream mixed, so its lanes act as one shared lane group.
+ *
+ * @example
+ * isShortLink(network, 'E1') // => true for a 9 m link
+ */
+export function isShortLink(
+  network: RoadNetwork,
+  link: string,
+  jamSpacing = DEFAULT_JAM_SPACING,
+): boolean {
+  return network.getEdgeAttribute(link, 'length') < SHORT_LINK_VEHICLES * jamSpacing;
+}
+
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
@@ -97,15 +117,11 @@ export function timingModel(
   {
     criticalGap = 4.5,
     followUpHeadway = 2.5,
-    lostTime = 4,
-    jamSpacing = 7.5,
+    lostTime = DEFAULT_LOST_TIME,
+    jamSpacing = DEFAULT_JAM_SPACING,
   }: TimingModelOptions = {},
 ): SignalTimingModel {
   const movements = network.getAttribute('movements');
-  // A link too short to hold a few queued vehicles cannot sort traffic into its lanes: vehicles
-  // queue upstream mixed, so its lanes act as one shared lane group.
-  const isShort = (link: string) =>
-    network.getEdgeAttribute(link, 'length') < SHORT_LINK_VEHICLES * jamSpacing;
   const lanes = new Map<
     string,
     { link: string; lanes: Set<number>; flows: Map<Movement, number> }
@@ -115,7 +131,7 @@ export function timingModel(
       const movement = movements[id]!;
       const fromLanes = [...new Set(movement.lanes.map((connection) => connection.fromLane))];
       const share = (movementFlows[id] ?? 0) / Math.max(fromLanes.length, 1);
-      const short = isShort(movement.from);
+      const short = isShortLink(network, movement.from, jamSpacing);
       for (const lane of fromLanes) {
         const key = `${movement.from}\u0000${short ? '*' : lane}`;
         let entry = lanes.get(key);

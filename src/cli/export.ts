@@ -1,17 +1,14 @@
 // `greenwave export`: a network (and demand) as SUMO files, to check plans in SUMO independently.
 import { writeFile } from 'node:fs/promises';
 import { sumoRoutesXml } from '../demand/export/sumo-routes-writer.ts';
-import { routesFromTurns, seededRandom } from '../demand/routes-from-turns.ts';
+import { routesFromTurns } from '../demand/routes-from-turns.ts';
+import { seededRandom } from '../seeded-random.ts';
 import { loadDemand, loadNetwork } from '../io/load.ts';
 import { exportSumoNetwork } from '../io/sumo-export.ts';
 import { seconds, UsageError, type Output } from './args.ts';
+import { DESIGN_INTERVAL, type NetworkDemandOptions } from './inputs.ts';
 
-export interface ExportOptions {
-  net?: string;
-  demand?: string;
-  begin?: string;
-  end?: string;
-  interval?: string;
+export interface ExportOptions extends NetworkDemandOptions {
   out?: string;
   routes?: string;
   seed?: string;
@@ -36,7 +33,7 @@ export async function exportToSumo(options: ExportOptions, output: Output): Prom
   if (options.demand && options.routes) {
     const begin = seconds(options.begin, 'begin');
     const end = seconds(options.end, 'end');
-    const interval = seconds(options.interval, 'interval') ?? 900;
+    const interval = seconds(options.interval, 'interval') ?? DESIGN_INTERVAL;
     const demand = await loadDemand(options.demand, network, { begin, end, interval });
     const rng = seededRandom(Number(options.seed ?? 1));
     const vehicles = routesFromTurns(network, demand.flows, {

@@ -1,40 +1,26 @@
 // `greenwave inspect`: what a network and its demand hold, as text or JSON.
-import { loadDemand, loadNetwork } from '../io/load.ts';
 import {
   summarizeDemand,
   summarizeNetwork,
   type DemandSummary,
   type NetworkSummary,
 } from '../network/summary.ts';
-import { seconds, UsageError, type Output } from './args.ts';
+import type { Output } from './args.ts';
+import { loadInputs, type NetworkDemandOptions } from './inputs.ts';
 
-export interface InspectOptions {
-  net?: string;
-  demand?: string;
-  begin?: string;
-  end?: string;
-  interval?: string;
+export interface InspectOptions extends NetworkDemandOptions {
   json?: boolean;
 }
 
 /** Loads the files, prints the summary; returns the exit code. */
 export async function inspect(options: InspectOptions, output: Output): Promise<number> {
-  if (!options.net) throw new UsageError('--net FILE is required');
-  const loaded = await loadNetwork(options.net);
-  const begin = seconds(options.begin, 'begin') ?? loaded.window?.begin;
-  const end = seconds(options.end, 'end') ?? loaded.window?.end;
-  const interval = seconds(options.interval, 'interval');
+  const { loaded, demand: loadedDemand } = await loadInputs(options);
   const network = summarizeNetwork(loaded.network);
-  const demandFile = options.demand ?? loaded.demandFiles?.[0];
-  let demand: (DemandSummary & { file: string; format: string }) | undefined;
-  if (demandFile) {
-    const loadedDemand = await loadDemand(demandFile, loaded.network, { begin, end, interval });
-    demand = {
-      file: loadedDemand.file,
-      format: loadedDemand.format,
-      ...summarizeDemand(loaded.network, loadedDemand.flows, loadedDemand.vehicles?.length),
-    };
-  }
+  const demand = loadedDemand && {
+    file: loadedDemand.file,
+    format: loadedDemand.format,
+    ...summarizeDemand(loaded.network, loadedDemand.flows, loadedDemand.vehicles?.length),
+  };
   const report = {
     file: loaded.file,
     format: loaded.format,

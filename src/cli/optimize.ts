@@ -1,7 +1,7 @@
 // `greenwave optimize`: delay-minimizing plans for every signal, written as SUMO programs or JSON.
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { loadDemand, loadNetwork } from '../io/load.ts';
+import type { LoadedDemand, LoadedNetwork } from '../io/load.ts';
 import { InputFileError } from '../network/errors.ts';
 import { DEFAULT_CYCLE_RANGE } from '../optimize/cycle-and-splits.ts';
 import { optimizeNetwork, type NetworkTimingOptions } from '../optimize/network-timing.ts';
@@ -10,13 +10,9 @@ import type { TimingPlan } from '../timing/types.ts';
 import { plansWithLinkIndices, sumoLinkIndices } from '../network/export/sumo-plain.ts';
 import { sumoAdditional } from '../timing/sumo-additional.ts';
 import { seconds, UsageError, type Output } from './args.ts';
+import { DESIGN_INTERVAL, loadInputs, type NetworkDemandOptions } from './inputs.ts';
 
-export interface OptimizeOptions {
-  net?: string;
-  demand?: string;
-  begin?: string;
-  end?: string;
-  interval?: string;
+export interface OptimizeOptions extends NetworkDemandOptions {
   out?: string;
   'cycle-min'?: string;
   'cycle-max'?: string;
@@ -28,20 +24,15 @@ export interface OptimizeOptions {
   'time-of-day'?: boolean;
 }
 
-/** Design interval: the peak 15 minutes, as HCM sizes signals. */
-const DESIGN_INTERVAL = 900;
-
 /** Loads network and demand, optimizes each signal, writes or prints the plans; returns the exit code. */
 export async function optimize(options: OptimizeOptions, output: Output): Promise<number> {
-  if (!options.net) throw new UsageError('--net FILE is required');
-  const loaded = await loadNetwork(options.net);
-  const demandFile = options.demand ?? loaded.demandFiles?.[0];
-  if (!demandFile)
-    throw new UsageError('--demand FILE is required (or a .sumocfg naming route files)');
-  const begin = seconds(options.begin, 'begin') ?? loaded.window?.begin;
-  const end = seconds(options.end, 'end') ?? loaded.window?.end;
-  const interval = seconds(options.interval, 'interval') ?? DESIGN_INTERVAL;
-  const demand = await loadDemand(demandFile, loaded.network, { begin, end, interval });
+  const inputs = await loadInputs(options, {
+    defaultInterval: DESIGN_INTERVAL,
+    requireDemand: true,
+  });
+  const { loaded } = inputs;
+  const demand = inputs.demand!;
+  const interval = demand.flows.interval;
   const cycle = {
     min: seconds(options['cycle-min'], 'cycle-min') ?? DEFAULT_CYCLE_RANGE.min,
     max: seconds(options['cycle-max'], 'cycle-max') ?? DEFAULT_CYCLE_RANGE.max,
@@ -150,8 +141,8 @@ function choice<T extends string>(
  * the plans with their schedule (JSON, or SUMO programs named by period with a WAUT switching them).
  */
 async function timeOfDay(
-  loaded: Awaited<ReturnType<typeof loadNetwork>>,
-  demand: Awaited<ReturnType<typeof loadDemand>>,
+  loaded: LoadedNetwork,
+  demand: LoadedDemand,
   settings: NetworkTimingOptions,
   out: string | undefined,
   output: Output,

@@ -4,7 +4,8 @@ import { buildNetwork } from '../network/build.ts';
 import { crossingSpec } from '../network/crossing.fixture.ts';
 import { gridSpec } from '../network/grid.ts';
 import type { Movement, RoadNetwork } from '../network/types.ts';
-import { routesFromTurns, seededRandom } from './routes-from-turns.ts';
+import { seededRandom } from '../seeded-random.ts';
+import { routesFromTurns } from './routes-from-turns.ts';
 import type { MovementFlow, TurningFlows, VehicleTrip } from './types.ts';
 
 const crossing = buildNetwork(crossingSpec());

@@ -1,5 +1,4 @@
 // Vehicles with routes from turning-movement flows: entering flows at the boundary, turning shares inside.
-import { seededRandom } from '../seeded-random.ts';
 import { freeFlowTime } from '../network/routing.ts';
 import type { RoadNetwork } from '../network/types.ts';
 import type { TurningFlows, VehicleTrip } from './types.ts';
@@ -88,8 +87,6 @@ export function routesFromTurns(
   }
   return vehicles.sort((a, b) => a.depart - b.depart || compareText(a.id, b.id));
 }
-
-export { seededRandom };
 
 // ---- counts -----------------------------------------------------------------------------------
 

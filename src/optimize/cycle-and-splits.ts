@@ -79,18 +79,18 @@ export function optimizeTiming(
   options: TimingOptions = {},
 ): OptimizedTiming {
   const range = options.cycle ?? DEFAULT_CYCLE_RANGE;
-  const lostTime = model.stages.reduce((sum, stage) => sum + stage.intergreen, 0);
+  const intergreens = totalIntergreen(model);
   const minimums = model.stages.map((stage) => stage.minGreen);
   const shortest = shortestCycle(model, range);
   const longest = Math.max(range.max, shortest);
-  const resolution = options.resolution ?? (Number.isInteger(lostTime) ? 1 : 0.1);
+  const resolution = options.resolution ?? (Number.isInteger(intergreens) ? 1 : 0.1);
   const webster = websterCycle(criticalFlowRatio(model), cycleLostTime(model));
   const result = (
     status: TimingStatus,
     cycleLength: number,
     rawGreens: number[],
   ): OptimizedTiming => {
-    const greens = roundGreens(rawGreens, minimums, cycleLength - lostTime, resolution);
+    const greens = roundGreens(rawGreens, minimums, cycleLength - intergreens, resolution);
     return {
       status,
       cycleLength,
@@ -101,7 +101,7 @@ export function optimizeTiming(
   };
 
   if (model.lanes.every((lane) => lane.flow === 0)) {
-    return result('no-demand', shortest, spreadEvenly(minimums, shortest - lostTime));
+    return result('no-demand', shortest, spreadEvenly(minimums, shortest - intergreens));
   }
   const balanced = balanceSaturation(model, longest);
   if (maxDegreeOfSaturation(model, balanced, longest) >= 1) {
@@ -112,6 +112,11 @@ export function optimizeTiming(
     b.delay < a.delay - 1e-6 ? b : a,
   );
   return result('optimal', best.cycleLength, best.greens);
+}
+
+/** Seconds of yellow and all-red per cycle: the stages' intergreens. */
+export function totalIntergreen(model: SignalTimingModel): number {
+  return sum(model.stages.map((stage) => stage.intergreen));
 }
 
 /** The shortest cycle a model's stages fit in: minimum greens plus intergreens, and the range's minimum. */
@@ -139,7 +144,7 @@ export function delayByCycle(
   range: CycleRange,
   delay?: DelayOptions,
 ): { cycleLength: number; greens: number[]; delay: number }[] {
-  const intergreens = sum(model.stages.map((stage) => stage.intergreen));
+  const intergreens = totalIntergreen(model);
   const minimums = model.stages.map((stage) => stage.minGreen);
   const shortest = shortestCycle(model, range);
   const entries: { cycleLength: number; greens: number[]; delay: number }[] = [];
@@ -185,9 +190,9 @@ export function optimizeSplits(
  * balanceSaturation(model, 150) // => [70.2, 61.8]
  */
 export function balanceSaturation(model: SignalTimingModel, cycleLength: number): number[] {
-  const lostTime = model.stages.reduce((total, stage) => total + stage.intergreen, 0);
+  const intergreens = totalIntergreen(model);
   const minimums = model.stages.map((stage) => stage.minGreen);
-  const start = rescale(websterGreens(model, cycleLength), minimums, cycleLength - lostTime);
+  const start = rescale(websterGreens(model, cycleLength), minimums, cycleLength - intergreens);
   return exchangeGreen(
     model,
     start,
@@ -272,7 +277,7 @@ export function websterSplits(
 
 /** Webster's greens for a model at a cycle, as displayed greens kept at their minimums. */
 function websterGreens(model: SignalTimingModel, cycleLength: number): number[] {
-  const intergreens = sum(model.stages.map((stage) => stage.intergreen));
+  const intergreens = totalIntergreen(model);
   const ratios = model.stages.map((_, index) => Math.max(0, ...stageFlowRatios(model, index)));
   const minimums = model.stages.map((stage) => stage.minGreen);
   return rescale(

@@ -1,6 +1,11 @@
 // Stop-line streams for offset optimization: each lane's GO profile over the cycle and where its traffic goes.
 import type { FlowProfile } from '../analysis/cyclic-flow-profiles.ts';
-import { timingModel, type LaneModel, type SignalTimingModel } from '../analysis/timing-model.ts';
+import {
+  isShortLink,
+  timingModel,
+  type LaneModel,
+  type SignalTimingModel,
+} from '../analysis/timing-model.ts';
 import type { Movement, RoadNetwork, Signal } from '../network/types.ts';
 import { stageStartTimes } from '../timing/intervals.ts';
 import type { TimingPlan } from '../timing/types.ts';
@@ -36,9 +41,6 @@ export interface LaneStreamOptions {
   /** Metres a queued vehicle takes, as in the timing model (it decides which links are short). */
   jamSpacing: number;
 }
-
-/** Links shorter than this many queued vehicles act as one lane group (as in `timingModel`). */
-const SHORT_LINK_VEHICLES = 3;
 
 /**
  * The stop-line streams of a signal under a plan: the lanes of `timingModel` (same lane groups,
@@ -161,7 +163,7 @@ function laneExits(
   movementFlows: Readonly<Record<string, number>>,
   jamSpacing: number,
 ): Map<string, number> {
-  const short = network.getEdgeAttribute(lane.link, 'length') < SHORT_LINK_VEHICLES * jamSpacing;
+  const short = isShortLink(network, lane.link, jamSpacing);
   const flows = new Map<string, number>();
   const counts = new Map<string, number>();
   let total = 0;

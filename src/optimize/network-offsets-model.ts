@@ -1,4 +1,5 @@
 // The TRANSYT-style offset model compiled to typed arrays: stop-line lanes, signal exits, link arrivals.
+import { DEFAULT_JAM_SPACING, DEFAULT_LOST_TIME } from '../analysis/timing-model.ts';
 import {
   disperseInto,
   dispersion,
@@ -105,9 +106,9 @@ export function offsetModel(
     profileStep = 1,
     sweeps = 2,
     throughUnsignalized = 3,
-    lostTime = 4,
+    lostTime = DEFAULT_LOST_TIME,
     startLag = 2,
-    jamSpacing = 7.5,
+    jamSpacing = DEFAULT_JAM_SPACING,
     delay = {},
   } = options;
   checkOptions({

@@ -1,5 +1,4 @@
 // Inputs for the offset optimizer's tests and benchmark: grids and arterials with plausible flows.
-import { seededRandom } from '../seeded-random.ts';
 import { buildNetwork } from '../network/build.ts';
 import { gridSpec } from '../network/grid.ts';
 import type { NetworkSpec, RoadNetwork } from '../network/types.ts';
@@ -62,9 +61,6 @@ export function arterialInput({
   }
   return { network, plans: plansOf(network), movementFlows };
 }
-
-/** A seeded generator of numbers in [0, 1), for restarts that repeat. */
-export const mulberry32 = seededRandom;
 
 function plansOf(network: RoadNetwork): NetworkOffsetsInput['plans'] {
   return Object.fromEntries(

@@ -88,11 +88,7 @@ export function optimizeNetwork(
       .filter((member) => member !== undefined);
     if (members.length === 0) continue;
     if (members.length === 1) {
-      const result = timedSignal(
-        members[0]!,
-        optimizeTiming(members[0]!.model, timingOptions(options)),
-        options,
-      );
+      const result = timedSignal(members[0]!, members[0]!.timing, options);
       results.push(result);
       timedGroups.push({ ...group, cycleLength: result.plan.cycleLength });
       continue;

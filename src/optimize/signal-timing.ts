@@ -17,6 +17,7 @@ import { validatePlan } from '../timing/validate.ts';
 import {
   optimizeSplits,
   optimizeTiming,
+  totalIntergreen,
   type CycleRange,
   type OptimizedTiming,
   type TimingStatus,
@@ -52,6 +53,8 @@ export interface SignalStructure {
   structure: TimingPlan;
   model: SignalTimingModel;
   baseModel: SignalTimingModel;
+  /** The structure's best timing on its own (the full cycle search that chose it). */
+  timing: OptimizedTiming;
 }
 
 /**
@@ -71,7 +74,7 @@ export function optimizeSignal(
   basePlan: TimingPlan | undefined = signal.programs[0],
 ): SignalTimingResult {
   const prepared = signalStructure(network, signal, movementFlows, options, basePlan);
-  return timedSignal(prepared, optimizeTiming(prepared.model, timingOptions(options)), options);
+  return timedSignal(prepared, prepared.timing, options);
 }
 
 /**
@@ -96,11 +99,12 @@ export function signalStructure(
     options.intergreens === 'ite' ? withIteIntergreens(basePlan, network, signal) : basePlan;
   const modelOf = (plan: TimingPlan) =>
     timingModel(network, signal, plan, movementFlows, options.model);
+  const intervals = groupChangeIntervals(start);
   const candidates =
     options.sequence === 'keep'
       ? [start]
       : stageOrders(start.stages.length)
-          .map((order) => reorderStages(start, order, groupChangeIntervals(start)))
+          .map((order) => reorderStages(start, order, intervals))
           .filter((candidate) => validatePlan(candidate, signal).length === 0);
   const models = (candidates.length > 0 ? candidates : [start]).map((plan) => ({
     plan,
@@ -117,17 +121,15 @@ export function signalStructure(
           .sort((a, b) => a.delay - b.delay)
           .slice(0, SEQUENCES_SEARCHED);
   const best = screened
-    .map((entry) => ({
-      ...entry,
-      delay: optimizeTiming(entry.model, timingOptions(options)).measures.totalDelay,
-    }))
-    .sort((a, b) => a.delay - b.delay)[0]!;
+    .map((entry) => ({ ...entry, timing: optimizeTiming(entry.model, timingOptions(options)) }))
+    .sort((a, b) => a.timing.measures.totalDelay - b.timing.measures.totalDelay)[0]!;
   return {
     signal,
     base: basePlan,
     structure: best.plan,
     model: best.model,
     baseModel: modelOf(basePlan),
+    timing: best.timing,
   };
 }
 
@@ -172,7 +174,7 @@ export function timingOptions(options: SignalTimingOptions) {
 const SEQUENCES_SEARCHED = 3;
 
 function screeningDelay(model: SignalTimingModel, baseCycle: number, delay?: DelayOptions): number {
-  const intergreens = model.stages.reduce((sum, stage) => sum + stage.intergreen, 0);
+  const intergreens = totalIntergreen(model);
   const minimums = model.stages.reduce((sum, stage) => sum + stage.minGreen, 0);
   const cycleLength = Math.max(baseCycle, intergreens + minimums);
   const share = (cycleLength - intergreens) / model.stages.length;
