@@ -1,4 +1,9 @@
 // Time-of-day plans: a day of counts split into flow periods, a plan designed per period, a WAUT schedule.
+import {
+  busiestInterval,
+  flowIntervals,
+  type FlowInterval as CountedInterval,
+} from '../demand/design-flows.ts';
 import { CodedError } from '../coded-error.ts';
 import { ckmeans } from 'simple-statistics';
 import type { TurningFlows } from '../demand/types.ts';
@@ -359,22 +364,7 @@ function mean(values: readonly number[]): number {
  * // => [{ begin: 0, end: 900, flow: 2376 }] (fixtures/counts/zhengzhou-jinshui-weekday.csv)
  */
 export function flowProfile(turning: TurningFlows): FlowInterval[] {
-  return countIntervals(turning).map(({ begin, end, flow }) => ({ begin, end, flow }));
-}
-
-interface CountInterval extends FlowInterval {
-  movementFlows: Record<string, number>;
-}
-
-function countIntervals(turning: TurningFlows): CountInterval[] {
-  const byBegin = new Map<number, CountInterval>();
-  for (const { movement, begin, end, flow } of turning.flows) {
-    const interval = byBegin.get(begin) ?? { begin, end, flow: 0, movementFlows: {} };
-    interval.flow += flow;
-    interval.movementFlows[movement] = (interval.movementFlows[movement] ?? 0) + flow;
-    byBegin.set(begin, interval);
-  }
-  return [...byBegin.values()].sort((a, b) => a.begin - b.begin);
+  return flowIntervals(turning).map(({ begin, end, flow }) => ({ begin, end, flow }));
 }
 
 /** One period with what it was designed for and the plans designed. */
@@ -440,10 +430,10 @@ export function timeOfDayPlans(
       `timeOfDayPlans: two periods are named "${repeated}"; names become plan ids. Give every period its own name.`,
     );
   }
-  const intervals = countIntervals(turning);
+  const intervals = flowIntervals(turning);
   const movements = [...new Set(turning.flows.map((flow) => flow.movement))].sort();
   const planned = periods.map((period): PeriodPlans => {
-    const design = busiestInterval(intervals, period);
+    const design = designInterval(intervals, period);
     const designFlows = () =>
       Object.fromEntries(movements.map((id) => [id, design.movementFlows[id] ?? 0]));
     const plans = Object.fromEntries(
@@ -462,12 +452,8 @@ export function timeOfDayPlans(
 }
 
 /** The interval beginning within the period with the highest total flow; the earliest on a tie. */
-function busiestInterval(intervals: readonly CountInterval[], period: DayPeriod): CountInterval {
-  const inside = intervals.filter(({ begin }) => begin >= period.begin && begin < period.end);
-  const busiestOne = inside.reduce<CountInterval | undefined>(
-    (best, interval) => (!best || interval.flow > best.flow ? interval : best),
-    undefined,
-  );
+function designInterval(intervals: readonly CountedInterval[], period: DayPeriod): CountedInterval {
+  const busiestOne = busiestInterval(intervals, period);
   if (!busiestOne) {
     throw new TimeOfDayError(
       'NO_COUNTS_IN_PERIOD',
