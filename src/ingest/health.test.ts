@@ -1,0 +1,285 @@
+// Tests for detector health: each fault raised on its evidence, kept, cleared, and reported as events.
+import { describe, expect, it } from 'vitest';
+import { detectorMap } from './detector-map.ts';
+import { evaluateHealth, faultSpans, type HealthInputs, type HealthOptions } from './health.ts';
+import {
+  createHealthState,
+  DETECTOR_OFF,
+  DETECTOR_ON,
+  observeDetectorEvents,
+  observeReadings,
+  shortestOnTime,
+  type HealthState,
+} from './health-evidence.ts';
+import { twoCrossings } from './ingest.fixture.ts';
+import { IngestError, type VolumeReading } from './types.ts';
+
+const map = detectorMap(twoCrossings());
+const T0 = Date.parse('2026-11-28T07:00:00Z');
+const MINUTE = 60_000;
+const at = (minute: number) => T0 + minute * MINUTE;
+
+type Reading = { count: number; occupancy: number } | undefined;
+
+/** One-minute readings of site SA for minutes [from, to), each detector's from `value`. */
+function minutes(
+  from: number,
+  to: number,
+  value: (detector: string, minute: number) => Reading,
+  site = 'SA',
+): VolumeReading[] {
+  const readings: VolumeReading[] = [];
+  for (let minute = from; minute < to; minute++) {
+    for (const detector of map.sites[site]!) {
+      const reading = value(detector, minute);
+      if (reading) {
+        readings.push({
+          site,
+          detector,
+          seq: minute,
+          endMs: at(minute + 1),
+          interval: 60,
+          ...reading,
+        });
+      }
+    }
+  }
+  return readings;
+}
+
+/** Normal traffic: 8 vehicles a minute, 15 % occupancy. */
+const normal = (): Reading => ({ count: 8, occupancy: 0.15 });
+
+function judge(
+  state: HealthState,
+  nowMinute: number,
+  inputs: Omit<HealthInputs, 'nowMs'> = {},
+  options: HealthOptions = {},
+) {
+  return evaluateHealth(state, map, { nowMs: at(nowMinute), ...inputs }, options);
+}
+
+describe('evaluateHealth', () => {
+  it('finds every detector ok on normal traffic, without events', () => {
+    const state = observeReadings(createHealthState(), map, minutes(0, 15, normal));
+    const { health, events } = judge(state, 15);
+    expect(events).toEqual([]);
+    expect(map.sites.SA!.map((id) => health[id]!.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(health['w-0']).toMatchObject({ site: 'SA', sinceMs: at(15), faults: [] });
+  });
+
+  it('raises stuck-on after 10 minutes at full occupancy, not before, since the run began', () => {
+    const stuck = (detector: string, minute: number): Reading =>
+      detector === 'w-1' && minute >= 3 ? { count: 0, occupancy: 1 } : normal();
+    const nine = observeReadings(createHealthState(), map, minutes(0, 12, stuck));
+    expect(judge(nine, 12).health['w-1']!.status).toBe('ok');
+    const thirteen = observeReadings(nine, map, minutes(12, 13, stuck));
+    const { health, events } = judge(thirteen, 13);
+    expect(health['w-1']).toMatchObject({ status: 'stuck-on', sinceMs: at(3) });
+    expect(health['w-1']!.faults.map((fault) => fault.fault)).toEqual(['stuck-on']);
+    expect(events).toMatchObject([
+      {
+        type: 'raised',
+        detector: 'w-1',
+        site: 'SA',
+        fault: 'stuck-on',
+        atMs: at(13),
+        sinceMs: at(3),
+      },
+    ]);
+  });
+
+  it('clears a fault when its evidence ends, keeping the span so the data stays out of estimates', () => {
+    const stuck = (detector: string, minute: number): Reading =>
+      detector === 'w-1' && minute < 12 ? { count: 0, occupancy: 1 } : normal();
+    let state = observeReadings(createHealthState(), map, minutes(0, 12, stuck));
+    state = judge(state, 12).state;
+    state = observeReadings(state, map, minutes(12, 13, stuck));
+    const { state: after, events, health } = judge(state, 13);
+    expect(events).toMatchObject([
+      { type: 'cleared', detector: 'w-1', fault: 'stuck-on', sinceMs: at(0) },
+    ]);
+    expect(health['w-1']).toMatchObject({ status: 'ok', sinceMs: at(13) });
+    expect(faultSpans(after)).toEqual({
+      'w-1': [{ fault: 'stuck-on', fromMs: at(0), toMs: at(13) }],
+    });
+  });
+
+  it('keeps a fault’s first since while it lasts and raises it only once', () => {
+    const stuck = (detector: string): Reading =>
+      detector === 'w-1' ? { count: 0, occupancy: 1 } : normal();
+    let state = observeReadings(createHealthState(), map, minutes(0, 11, stuck));
+    const first = judge(state, 11);
+    state = observeReadings(first.state, map, minutes(11, 20, stuck));
+    const later = judge(state, 20);
+    expect(first.events).toHaveLength(1);
+    expect(later.events).toEqual([]);
+    expect(later.health['w-1']!.sinceMs).toBe(at(0));
+  });
+
+  it('raises stuck-off when the same lane’s advance detector counts what it does not', () => {
+    const silent = (detector: string, minute: number): Reading =>
+      detector === 'w-1' && minute >= 2 ? { count: 0, occupancy: 0 } : normal();
+    const state = observeReadings(createHealthState(), map, minutes(0, 13, silent));
+    const { health } = judge(state, 13);
+    expect(health['w-1']).toMatchObject({ status: 'stuck-off', sinceMs: at(2) });
+    expect(health['w-1']!.reason).toContain('same lane');
+    expect(health['w-1']!.reason).toContain('88.0 were expected');
+  });
+
+  it('judges stuck-off on the prior by the Poisson test: 20 veh/h may leave 12 minutes empty, 60 veh/h may not', () => {
+    // ba-0 is alone on its link: the prior is all there is to expect from.
+    const silent = (detector: string): Reading =>
+      detector === 'ba-0' ? { count: 0, occupancy: 0 } : normal();
+    const state = observeReadings(createHealthState(), map, minutes(0, 12, silent));
+    // λ = 20/3600 × 720 = 4: P(0) = 0.018, plausible.
+    expect(judge(state, 12, { priorFlows: { 'ba-0': 20 } }).health['ba-0']!.status).toBe('ok');
+    // λ = 12: P(0) = 6e-6.
+    expect(judge(state, 12, { priorFlows: { 'ba-0': 60 } }).health['ba-0']!.status).toBe(
+      'stuck-off',
+    );
+    // Without a prior or a neighbour nothing can be expected.
+    expect(judge(state, 12).health['ba-0']!.status).toBe('ok');
+  });
+
+  it('scales the other lanes’ traffic by the priors: a quiet left-turn lane is no fault', () => {
+    const leftSilent = (detector: string): Reading =>
+      detector === 'w-2' ? { count: 0, occupancy: 0 } : normal();
+    const state = observeReadings(createHealthState(), map, minutes(0, 12, leftSilent));
+    // The through lanes carry 480 veh/h each against priors of 500: a 10 veh/h left turn expects 1.9.
+    const quiet = { 'w-0': 500, 'w-1': 500, 'w-adv-1': 500, 'w-2': 10 };
+    expect(judge(state, 12, { priorFlows: quiet }).health['w-2']!.status).toBe('ok');
+    // Without priors the lanes are taken alike: 8 a minute expected, none seen.
+    expect(judge(state, 12).health['w-2']).toMatchObject({ status: 'stuck-off', sinceMs: at(0) });
+  });
+
+  it('does not take a faulty neighbour as a witness', () => {
+    const readings = (detector: string): Reading =>
+      detector === 'w-1'
+        ? { count: 0, occupancy: 0 }
+        : detector === 'w-adv-1'
+          ? { count: 200, occupancy: 0.5 }
+          : { count: 0, occupancy: 0 };
+    const state = observeReadings(createHealthState(), map, minutes(0, 12, readings));
+    const first = judge(state, 12);
+    expect(first.health['w-adv-1']!.status).toBe('chattering');
+    // Now w-adv-1 is known faulty: w-1 has no witness left on its lane, and its link is quiet.
+    expect(judge(first.state, 12).health['w-1']!.status).toBe('ok');
+  });
+
+  it('raises chattering on counts beyond the lane’s capacity, and clears it 15 minutes later', () => {
+    const burst = (detector: string, minute: number): Reading =>
+      detector === 'w-0' && minute === 4 ? { count: 60, occupancy: 0.5 } : normal();
+    let state = observeReadings(createHealthState(), map, minutes(0, 5, burst));
+    const raised = judge(state, 5);
+    expect(raised.health['w-0']).toMatchObject({ status: 'chattering', sinceMs: at(4) });
+    expect(raised.health['w-0']!.reason).toContain('60 vehicles in 60 s');
+    state = observeReadings(raised.state, map, minutes(5, 19, burst));
+    expect(judge(state, 19).health['w-0']!.status).toBe('chattering');
+    state = observeReadings(state, map, minutes(19, 21, burst));
+    const cleared = judge(judge(state, 19).state, 21);
+    expect(cleared.events).toMatchObject([
+      { type: 'cleared', detector: 'w-0', fault: 'chattering' },
+    ]);
+    // 47 vehicles a minute is 1.5 × 1900 veh/h: just not chattering.
+    const full = (detector: string): Reading =>
+      detector === 'w-0' ? { count: 47, occupancy: 0.6 } : normal();
+    const busy = observeReadings(createHealthState(), map, minutes(0, 5, full));
+    expect(judge(busy, 5).health['w-0']!.status).toBe('ok');
+  });
+
+  it('raises chattering on hi-res on-times too short for any vehicle, not on ordinary ones', () => {
+    const channel = map.detectors['w-0']!.channel;
+    const pulses = (onTimeMs: number, count: number) =>
+      Array.from({ length: count }, (_, index) => [
+        { tsMs: at(2) + index * 5000, code: DETECTOR_ON, param: channel },
+        { tsMs: at(2) + index * 5000 + onTimeMs, code: DETECTOR_OFF, param: channel },
+      ]).flat();
+    // 6 m at 1.5 × 13.89 m/s takes 0.29 s; the log's 0.1 s leaves 0.19 s.
+    expect(shortestOnTime(map.detectors['w-0']!, {})).toBeCloseTo(0.188, 3);
+    const chatter = observeDetectorEvents(createHealthState(), map, 'SA', pulses(100, 6));
+    expect(chatter.unknownChannels).toEqual([]);
+    // Since the end of the first short pulse.
+    expect(judge(chatter.state, 3).health['w-0']).toMatchObject({
+      status: 'chattering',
+      sinceMs: at(2) + 100,
+    });
+    const ordinary = observeDetectorEvents(createHealthState(), map, 'SA', pulses(300, 6));
+    expect(judge(ordinary.state, 3).health['w-0']!.status).toBe('ok');
+    const few = observeDetectorEvents(createHealthState(), map, 'SA', pulses(100, 4));
+    expect(judge(few.state, 3).health['w-0']!.status).toBe('ok');
+    expect(
+      observeDetectorEvents(createHealthState(), map, 'SA', [
+        { tsMs: at(1), code: DETECTOR_ON, param: 99 },
+      ]).unknownChannels,
+    ).toEqual([99]);
+  });
+
+  it('raises stuck-on on a hi-res on without an off for 10 minutes', () => {
+    const channel = map.detectors['w-2']!.channel;
+    const { state } = observeDetectorEvents(createHealthState(), map, 'SA', [
+      { tsMs: at(1), code: DETECTOR_ON, param: channel },
+    ]);
+    expect(judge(state, 10).health['w-2']!.status).toBe('ok');
+    expect(judge(state, 11).health['w-2']).toMatchObject({ status: 'stuck-on', sinceMs: at(1) });
+  });
+
+  it('raises missing for a detector silent for 3 intervals while its site reports, not when the site is silent', () => {
+    const stops = (detector: string, minute: number): Reading =>
+      detector === 'w-2' && minute >= 5 ? undefined : normal();
+    // Its last reading ends at minute 5; the others' readings of minutes 5 and 6 are not yet 3.
+    const seven = observeReadings(createHealthState(), map, minutes(0, 7, stops));
+    expect(judge(seven, 7).health['w-2']!.status).toBe('ok');
+    const eight = observeReadings(seven, map, minutes(7, 8, stops));
+    expect(judge(eight, 8).health['w-2']).toMatchObject({ status: 'missing', sinceMs: at(5) });
+    // The whole site silent since minute 5: a controller problem, not the detectors'.
+    const allQuiet = observeReadings(createHealthState(), map, minutes(0, 5, normal));
+    const { health } = judge(allQuiet, 30);
+    expect(map.sites.SA!.every((id) => health[id]!.status === 'ok')).toBe(true);
+  });
+
+  it('raises missing for a detector that never reported while its site does', () => {
+    const onlyOne = (detector: string): Reading =>
+      detector === 'stopline:ab:0' ? normal() : undefined;
+    const state = observeReadings(createHealthState(), map, minutes(0, 4, onlyOne, 'SB'));
+    const { health } = judge(state, 4);
+    expect(health['stopline:ab:0']!.status).toBe('ok');
+    expect(health['stopline:e_in:1']).toMatchObject({ status: 'missing', sinceMs: at(0) });
+    expect(health['stopline:e_in:1']!.reason).toContain('never reported');
+    // Site SA has not reported at all: nothing is missing there.
+    expect(health['w-0']!.status).toBe('ok');
+  });
+
+  it('raises gaps above 10 % for the site’s detectors, and clears them only at 5 % or below', () => {
+    const state = observeReadings(createHealthState(), map, minutes(0, 5, normal));
+    const raised = judge(state, 5, { gapRates: { SA: 0.2 } });
+    expect(raised.events.filter((event) => event.fault === 'gaps')).toHaveLength(5);
+    expect(raised.health['w-0']).toMatchObject({ status: 'gaps', sinceMs: at(5) });
+    expect(raised.health['stopline:ab:0']!.status).toBe('ok');
+    const holding = judge(raised.state, 6, { gapRates: { SA: 0.07 } });
+    expect(holding.health['w-0']).toMatchObject({ status: 'gaps', sinceMs: at(5) });
+    const cleared = judge(holding.state, 7, { gapRates: { SA: 0.04 } });
+    expect(cleared.health['w-0']!.status).toBe('ok');
+    // Gaps lose entries, not vehicles: the data stays usable.
+    expect(faultSpans(cleared.state)).toEqual({});
+  });
+
+  it('does not change the state it is given', () => {
+    const state = observeReadings(
+      createHealthState(),
+      map,
+      minutes(0, 12, (detector) => (detector === 'w-1' ? { count: 0, occupancy: 1 } : normal())),
+    );
+    const frozen = structuredClone(state);
+    judge(state, 12);
+    observeReadings(state, map, minutes(12, 14, normal));
+    expect(state).toEqual(frozen);
+  });
+
+  it('throws BAD_OPTION on a threshold that is not positive', () => {
+    expect(() => judge(createHealthState(), 1, {}, { stuckOnDuration: 0 })).toThrow(IngestError);
+    expect(() => judge(createHealthState(), 1, {}, { gapRate: 0.05, gapClearRate: 0.1 })).toThrow(
+      IngestError,
+    );
+  });
+});

@@ -1,0 +1,493 @@
+// Detector health: stuck on, stuck off, chattering, missing and gaps judged on the evidence, with events.
+import type { DetectorMap, MappedDetector } from './detector-map.ts';
+import {
+  emptyTrack,
+  type ActiveFault,
+  type DetectorFault,
+  type DetectorTrack,
+  type FaultSpan,
+  type HealthBucket,
+  type HealthState,
+} from './health-evidence.ts';
+import { IngestError, MS } from './types.ts';
+
+export type DetectorStatus = 'ok' | DetectorFault;
+
+/** Faults by severity: the first one a detector has is its status. */
+export const FAULT_SEVERITY: readonly DetectorFault[] = [
+  'missing',
+  'stuck-on',
+  'stuck-off',
+  'chattering',
+  'gaps',
+];
+
+/**
+ * Thresholds of the health tests. Each default says where it comes from.
+ */
+export interface HealthOptions {
+  /**
+   * Occupancy at or above which a bucket counts as "on"; default 0.95. A working detector is
+   * off between vehicles even in a queue that moves; only a stopped queue or a fault holds it on.
+   */
+  stuckOnOccupancy?: number;
+  /**
+   * Seconds "on" (or one hi-res on without off) before stuck-on; default 600: longer than any
+   * plausible red (cycles end by 180–240 s), the same order as NTCIP 1202's max-presence timer.
+   */
+  stuckOnDuration?: number;
+  /**
+   * Seconds of zero counts before stuck-off may be judged; default 600: several cycles, so red
+   * times and platoon gaps (which make zeros more likely than Poisson arrivals do) cannot cause it.
+   */
+  stuckOffDuration?: number;
+  /**
+   * Stuck-off when P(0 vehicles | expected λ) = e^−λ is below this; default 0.001 (λ > 6.9
+   * vehicles): one false alarm in a thousand such runs on a working detector with Poisson traffic.
+   */
+  stuckOffProbability?: number;
+  /**
+   * Chattering when a bucket counts more than this times the lane's saturation flow over the
+   * seconds covered; default 1.5. No lane discharges above its saturation flow (HCM); the margin
+   * covers short-headway platoons and the saturation-flow estimate.
+   */
+  chatterFactor?: number;
+  /** Hi-res short pulses within `shortPulseWindow` that make chattering; default 5 (reasoning). */
+  shortPulses?: number;
+  /** Seconds; default 60. */
+  shortPulseWindow?: number;
+  /** Seconds without chattering evidence before it clears; default 900 (one design interval). */
+  chatterClear?: number;
+  /**
+   * Intervals without a reading, while the site's other detectors report, before missing;
+   * default 3 (Caltrans PeMS "No Data": silent detector, others on the controller reporting).
+   */
+  missingIntervals?: number;
+  /** Gap rate (missing / expected entries) above which the site's detectors get `gaps`; default 0.1. */
+  gapRate?: number;
+  /** Gap rate at or below which `gaps` clears (hysteresis, so it does not flap); default 0.05. */
+  gapClearRate?: number;
+  /** Seconds of cleared faults kept (as spans); default 3600. */
+  history?: number;
+  /** The bucket length the evidence was kept in, seconds; default 60 (as `observeReadings`). */
+  bucket?: number;
+}
+
+export interface HealthInputs {
+  /** The engine's clock, ms since the Unix epoch. */
+  nowMs: number;
+  /** Site → share of its det.volume entries that never arrived (`gapRate`). */
+  gapRates?: Readonly<Record<string, number>>;
+  /** Detector → expected flow, veh/h, e.g. from the time-of-day design flows (`detectorPriorFlows`). */
+  priorFlows?: Readonly<Record<string, number>>;
+}
+
+export interface DetectorHealth {
+  detector: string;
+  site: string;
+  status: DetectorStatus;
+  /** When the status began, ms (for a fault: when its evidence began). */
+  sinceMs: number;
+  reason: string;
+  faults: ({ fault: DetectorFault } & ActiveFault)[];
+}
+
+/** A fault raised or cleared: the engine turns each into an alarm on `engine/alarm/…`. */
+export interface HealthEvent {
+  type: 'raised' | 'cleared';
+  detector: string;
+  site: string;
+  fault: DetectorFault;
+  /** When the evaluation saw the change, ms. */
+  atMs: number;
+  /** When the fault's evidence began, ms. */
+  sinceMs: number;
+  reason: string;
+}
+
+/**
+ * Judges every detector of the map on the evidence (`observeReadings`, `observeDetectorEvents`):
+ * - `missing`: no reading for `missingIntervals` of its interval while the site's others report
+ *   (a whole site silent is the controller's problem, seen in its presence, not the detectors');
+ * - `stuck-on`: occupancy ≥ `stuckOnOccupancy` through the latest `stuckOnDuration`, or a hi-res
+ *   on without an off for as long;
+ * - `stuck-off`: zero counts through the latest ≥ `stuckOffDuration` while e^−λ <
+ *   `stuckOffProbability`, λ the vehicles expected meanwhile: from detectors on the same lane,
+ *   else from the link's other lanes (scaled by the priors when all have one), else the prior;
+ * - `chattering`: a bucket above `chatterFactor` × saturation flow, or `shortPulses` hi-res
+ *   pulses too short for a vehicle within `shortPulseWindow`, in the last `chatterClear`;
+ * - `gaps`: the site's gap rate above `gapRate`, until it falls to `gapClearRate`.
+ * A fault keeps its first `sinceMs` while it lasts; raised and cleared faults become events.
+ *
+ * @example
+ * const { state, health, events } = evaluateHealth(healthState, map, { nowMs, gapRates, priorFlows });
+ * health['weilai-eb-stopline-1'] // => { status: 'stuck-on', sinceMs: …, reason: 'occupancy ≥ 0.95 for 660 s …', … }
+ * events // => [{ type: 'raised', detector: 'weilai-eb-stopline-1', fault: 'stuck-on', … }]
+ */
+export function evaluateHealth(
+  state: HealthState,
+  map: DetectorMap,
+  { nowMs, gapRates = {}, priorFlows = {} }: HealthInputs,
+  options: HealthOptions = {},
+): { state: HealthState; health: Record<string, DetectorHealth>; events: HealthEvent[] } {
+  const settings = settingsOf(options);
+  const neighbours = neighbourhoods(map);
+  const detectors: Record<string, DetectorTrack> = { ...state.detectors };
+  const health: Record<string, DetectorHealth> = {};
+  const events: HealthEvent[] = [];
+  // A neighbour with a fault of its own (gaps aside: they lose entries, not vehicles) is no witness.
+  const faulty = (id: string) =>
+    Object.keys(state.detectors[id]?.faults ?? {}).some((fault) => fault !== 'gaps');
+
+  for (const detector of Object.values(map.detectors)) {
+    const before = state.detectors[detector.id] ?? emptyTrack();
+    const found: Partial<Record<DetectorFault, ActiveFault>> = {
+      missing: missing(detector, before, state, settings),
+      'stuck-on': stuckOn(before, nowMs, settings),
+      'stuck-off': stuckOff(detector, before, state, neighbours, faulty, priorFlows, settings),
+      chattering: chattering(detector, before, nowMs, settings),
+      gaps: gaps(detector.site, before, gapRates, nowMs, settings),
+    };
+    const faults: Partial<Record<DetectorFault, ActiveFault>> = {};
+    const spans = before.spans.filter((span) => span.toMs > nowMs - settings.history * MS);
+    for (const fault of FAULT_SEVERITY) {
+      const now = found[fault];
+      const was = before.faults[fault];
+      if (now) {
+        faults[fault] = was ? { ...now, sinceMs: was.sinceMs } : now;
+        if (!was) events.push(event('raised', detector, fault, nowMs, now));
+      } else if (was) {
+        spans.push({ fault, fromMs: was.sinceMs, toMs: nowMs });
+        events.push(
+          event('cleared', detector, fault, nowMs, { ...was, reason: `cleared: ${was.reason}` }),
+        );
+      }
+    }
+    const clean = Object.keys(faults).length === 0;
+    const okSinceMs = clean
+      ? Object.keys(before.faults).length > 0 || before.okSinceMs === undefined
+        ? nowMs
+        : before.okSinceMs
+      : before.okSinceMs;
+    detectors[detector.id] = {
+      ...before,
+      faults,
+      spans,
+      ...(okSinceMs !== undefined ? { okSinceMs } : {}),
+    };
+    health[detector.id] = report(detector, faults, okSinceMs ?? nowMs);
+  }
+  return { state: { ...state, detectors }, health, events };
+}
+
+/**
+ * The periods whose data must not drive an estimate, per detector: faults cleared within the
+ * history and active ones (to Infinity). `gaps` is left out: a gappy feed loses whole entries,
+ * not vehicles within them, and flows are counts over the seconds covered, so what arrives is sound.
+ *
+ * @example
+ * faultSpans(health)['weilai-eb-stopline-1'] // => [{ fault: 'stuck-on', fromMs: …, toMs: Infinity }]
+ */
+export function faultSpans(state: HealthState): Record<string, FaultSpan[]> {
+  const spans: Record<string, FaultSpan[]> = {};
+  for (const [id, track] of Object.entries(state.detectors)) {
+    const active = Object.entries(track.faults).map(([fault, { sinceMs }]) => ({
+      fault: fault as DetectorFault,
+      fromMs: sinceMs,
+      toMs: Infinity,
+    }));
+    const unusable = [...track.spans, ...active].filter((span) => span.fault !== 'gaps');
+    if (unusable.length > 0) spans[id] = unusable;
+  }
+  return spans;
+}
+
+type Settings = Required<HealthOptions>;
+
+function settingsOf(options: HealthOptions): Settings {
+  const settings: Settings = {
+    stuckOnOccupancy: 0.95,
+    stuckOnDuration: 600,
+    stuckOffDuration: 600,
+    stuckOffProbability: 0.001,
+    chatterFactor: 1.5,
+    shortPulses: 5,
+    shortPulseWindow: 60,
+    chatterClear: 900,
+    missingIntervals: 3,
+    gapRate: 0.1,
+    gapClearRate: 0.05,
+    history: 3600,
+    bucket: 60,
+    ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+  };
+  const positive = Object.entries(settings).filter(
+    ([name, value]) => !(value > 0) && !(name === 'gapClearRate' && value === 0),
+  );
+  if (
+    positive.length > 0 ||
+    settings.stuckOffProbability >= 1 ||
+    settings.gapClearRate > settings.gapRate
+  ) {
+    throw new IngestError(
+      'BAD_OPTION',
+      `evaluateHealth: ${positive.map(([name]) => name).join(', ') || 'options'} must be positive, stuckOffProbability below 1 and gapClearRate ≤ gapRate`,
+    );
+  }
+  return settings;
+}
+
+function missing(
+  detector: MappedDetector,
+  track: DetectorTrack,
+  state: HealthState,
+  { missingIntervals }: Settings,
+): ActiveFault | undefined {
+  const site = state.sites[detector.site];
+  if (!site) return undefined;
+  const interval = track.interval ?? site.interval;
+  const lastMs = track.lastEndMs ?? site.firstMs;
+  if (site.lastMs - lastMs < missingIntervals * interval * MS) return undefined;
+  return {
+    sinceMs: lastMs,
+    reason:
+      track.lastEndMs === undefined
+        ? `never reported while site ${detector.site} reported until ${iso(site.lastMs)}`
+        : `no reading since ${iso(lastMs)} while site ${detector.site} reported until ${iso(site.lastMs)}`,
+  };
+}
+
+function stuckOn(
+  track: DetectorTrack,
+  nowMs: number,
+  { stuckOnOccupancy, stuckOnDuration }: Settings,
+): ActiveFault | undefined {
+  if (track.onSinceMs !== undefined && nowMs - track.onSinceMs >= stuckOnDuration * MS) {
+    return {
+      sinceMs: track.onSinceMs,
+      reason: `on without an off since ${iso(track.onSinceMs)} (${Math.round((nowMs - track.onSinceMs) / MS)} s; hi-res 82 without 81)`,
+    };
+  }
+  const run = latestRun(track.buckets, (bucket) => occupancy(bucket) >= stuckOnOccupancy);
+  if (!run || run.spanMs < stuckOnDuration * MS) return undefined;
+  return {
+    sinceMs: run.fromMs,
+    reason: `occupancy ≥ ${stuckOnOccupancy} for ${Math.round(run.spanMs / MS)} s, longer than any red`,
+  };
+}
+
+function stuckOff(
+  detector: MappedDetector,
+  track: DetectorTrack,
+  state: HealthState,
+  neighbours: Neighbourhoods,
+  faulty: (id: string) => boolean,
+  priorFlows: Readonly<Record<string, number>>,
+  { stuckOffDuration, stuckOffProbability, stuckOnOccupancy }: Settings,
+): ActiveFault | undefined {
+  // A detector held on counts nothing too: that is stuck-on's to judge, not stuck-off's.
+  const run = latestRun(
+    track.buckets,
+    (bucket) => bucket.count === 0 && occupancy(bucket) < stuckOnOccupancy,
+  );
+  if (!run || run.covered < stuckOffDuration) return undefined;
+  const observed = (ids: readonly string[]) =>
+    ids
+      .filter((id) => id !== detector.id && !faulty(id))
+      .map((id) => ({ id, ...totalsWithin(state.detectors[id], run.fromMs, run.toMs) }))
+      .filter((entry) => entry.covered > 0);
+  const sameLane = observed(neighbours.byLane.get(detector.id) ?? []);
+  const sameLink = observed(neighbours.byLink.get(detector.id) ?? []);
+  const prior = priorFlows[detector.id];
+  let rate: number | undefined;
+  let source: string;
+  if (sameLane.length > 0) {
+    rate = sum(sameLane, 'count') / sum(sameLane, 'covered');
+    source = `detectors on the same lane (${sameLane.map((entry) => entry.id).join(', ')})`;
+  } else if (sameLink.length > 0) {
+    const priors = sameLink.map((entry) => priorFlows[entry.id]);
+    const scaled = prior !== undefined && priors.every((flow) => flow !== undefined && flow > 0);
+    const expectedThere = scaled
+      ? sameLink.reduce((total, entry, index) => total + (priors[index]! / 3600) * entry.covered, 0)
+      : 0;
+    rate =
+      scaled && expectedThere > 0
+        ? (prior / 3600) * (sum(sameLink, 'count') / expectedThere)
+        : sum(sameLink, 'count') / sum(sameLink, 'covered');
+    source = `the other lanes of ${detector.link}${scaled ? ', scaled by the prior flows' : ''}`;
+  } else if (prior !== undefined) {
+    rate = prior / 3600;
+    source = 'the prior flow';
+  } else {
+    return undefined;
+  }
+  const expected = rate * run.covered;
+  const probability = Math.exp(-expected);
+  if (probability >= stuckOffProbability) return undefined;
+  return {
+    sinceMs: run.fromMs,
+    reason: `no vehicle in ${Math.round(run.covered)} s where ${expected.toFixed(1)} were expected from ${source} (P(0) = ${probability.toExponential(1)})`,
+  };
+}
+
+function chattering(
+  detector: MappedDetector,
+  track: DetectorTrack,
+  nowMs: number,
+  { chatterFactor, chatterClear, shortPulses, shortPulseWindow, bucket }: Settings,
+): ActiveFault | undefined {
+  const sinceMs = nowMs - chatterClear * MS;
+  const excess = track.buckets.find((entry) => {
+    if (entry.lastMs <= sinceMs) return false;
+    // Capacity over at least one bucket: a few seconds of data must not make a one-car alarm.
+    const capacity =
+      (chatterFactor * detector.saturationFlow * Math.max(entry.covered, bucket)) / 3600;
+    return entry.count > capacity;
+  });
+  const pulses = track.shortPulsesMs.filter((atMs) => atMs > sinceMs);
+  let burstMs: number | undefined;
+  for (let last = shortPulses - 1, first = 0; last < pulses.length; last++) {
+    while (pulses[last]! - pulses[first]! > shortPulseWindow * MS) first++;
+    if (last - first + 1 >= shortPulses) {
+      burstMs = pulses[first]!;
+      break;
+    }
+  }
+  if (excess && (burstMs === undefined || excess.firstMs <= burstMs)) {
+    return {
+      sinceMs: excess.firstMs,
+      reason: `${excess.count} vehicles in ${Math.round(excess.covered)} s, over ${chatterFactor} × the lane's ${detector.saturationFlow} veh/h`,
+    };
+  }
+  if (burstMs !== undefined) {
+    return {
+      sinceMs: burstMs,
+      reason: `${shortPulses} or more on-times within ${shortPulseWindow} s too short for any vehicle`,
+    };
+  }
+  return undefined;
+}
+
+function gaps(
+  site: string,
+  track: DetectorTrack,
+  gapRates: Readonly<Record<string, number>>,
+  nowMs: number,
+  { gapRate, gapClearRate }: Settings,
+): ActiveFault | undefined {
+  const rate = gapRates[site];
+  if (rate === undefined) return undefined;
+  const limit = track.faults.gaps ? gapClearRate : gapRate;
+  if (!(rate > limit)) return undefined;
+  return {
+    sinceMs: track.faults.gaps?.sinceMs ?? nowMs,
+    reason: `${(rate * 100).toFixed(1)}% of site ${site}'s det.volume entries missing (limit ${(gapRate * 100).toFixed(0)}%)`,
+  };
+}
+
+interface Run {
+  fromMs: number;
+  toMs: number;
+  spanMs: number;
+  /** Seconds of data in the run. */
+  covered: number;
+}
+
+/** The run of contiguous buckets meeting `test` that ends with the newest bucket. */
+function latestRun(
+  buckets: readonly HealthBucket[],
+  test: (bucket: HealthBucket) => boolean,
+): Run | undefined {
+  let index = buckets.length - 1;
+  if (index < 0 || !test(buckets[index]!)) return undefined;
+  const toMs = buckets[index]!.lastMs;
+  let fromMs = buckets[index]!.firstMs;
+  let covered = buckets[index]!.covered;
+  // Contiguous: a reading ends where the next begins; one second of slack for clock rounding.
+  while (index > 0 && test(buckets[index - 1]!) && buckets[index - 1]!.lastMs >= fromMs - MS) {
+    index--;
+    fromMs = Math.min(fromMs, buckets[index]!.firstMs);
+    covered += buckets[index]!.covered;
+  }
+  return { fromMs, toMs, spanMs: toMs - fromMs, covered };
+}
+
+function totalsWithin(
+  track: DetectorTrack | undefined,
+  fromMs: number,
+  toMs: number,
+): { count: number; covered: number } {
+  let count = 0;
+  let covered = 0;
+  for (const bucket of track?.buckets ?? []) {
+    if (bucket.lastMs <= fromMs || bucket.firstMs >= toMs) continue;
+    count += bucket.count;
+    covered += bucket.covered;
+  }
+  return { count, covered };
+}
+
+interface Neighbourhoods {
+  byLane: Map<string, string[]>;
+  byLink: Map<string, string[]>;
+}
+
+/** For each detector, the others on its lane, and those on its link's other lanes. */
+function neighbourhoods(map: DetectorMap): Neighbourhoods {
+  const onLink = new Map<string, string[]>();
+  for (const detector of Object.values(map.detectors)) {
+    onLink.set(detector.link, [...(onLink.get(detector.link) ?? []), detector.id]);
+  }
+  const byLane = new Map<string, string[]>();
+  const byLink = new Map<string, string[]>();
+  for (const detector of Object.values(map.detectors)) {
+    const link = onLink.get(detector.link)!;
+    byLane.set(
+      detector.id,
+      link.filter((id) => map.detectors[id]!.lane === detector.lane),
+    );
+    byLink.set(
+      detector.id,
+      link.filter((id) => map.detectors[id]!.lane !== detector.lane),
+    );
+  }
+  return { byLane, byLink };
+}
+
+function report(
+  detector: MappedDetector,
+  faults: Partial<Record<DetectorFault, ActiveFault>>,
+  okSinceMs: number,
+): DetectorHealth {
+  const list = FAULT_SEVERITY.filter((fault) => faults[fault]).map((fault) => ({
+    fault,
+    ...faults[fault]!,
+  }));
+  const worst = list[0];
+  return {
+    detector: detector.id,
+    site: detector.site,
+    status: worst?.fault ?? 'ok',
+    sinceMs: worst?.sinceMs ?? okSinceMs,
+    reason: worst?.reason ?? 'no fault found',
+    faults: list,
+  };
+}
+
+function event(
+  type: HealthEvent['type'],
+  detector: MappedDetector,
+  fault: DetectorFault,
+  atMs: number,
+  { sinceMs, reason }: ActiveFault,
+): HealthEvent {
+  return { type, detector: detector.id, site: detector.site, fault, atMs, sinceMs, reason };
+}
+
+const occupancy = (bucket: HealthBucket) =>
+  bucket.covered > 0 ? bucket.occupied / bucket.covered : 0;
+
+const sum = <K extends string>(entries: readonly Record<K, number>[], key: K) =>
+  entries.reduce((total, entry) => total + entry[key], 0);
+
+const iso = (ms: number) => new Date(ms).toISOString();
