@@ -1,8 +1,14 @@
-// The road network and plans flattened into typed arrays for the hot loop: links, lanes, movements.
-import type { RoadNetwork } from '../src/network/types.ts';
-import type { TimingPlan } from '../src/timing/types.ts';
-import { SimulationError } from './errors.ts';
-import { groupSchedule, type GroupSchedule } from './signal-states.ts';
+// The road network flattened into typed arrays for the hot loop: links, lanes, movements, signals.
+import type { RoadNetwork, TurnType } from '../src/network/types.ts';
+
+/** One signal as the simulator runs it: every signal group gets a colour slot. */
+export interface CompiledSignal {
+  id: string;
+  /** Signal groups with their colour slot and hi-res parameter (`SignalGroup.index + 1`). */
+  groups: { id: string; slot: number; param: number }[];
+  /** Movements the signal controls, by index. */
+  movements: number[];
+}
 
 /** The network as the simulator sees it. Lanes are numbered globally; `laneIndex` is 0 = rightmost. */
 export interface CompiledNetwork {
@@ -22,28 +28,39 @@ export interface CompiledNetwork {
   movementIds: string[];
   /** `from * linkCount + to` → movement index. */
   movementOf: Map<number, number>;
-  /** Signal-group schedule index of each movement, −1 when it has no signal. */
+  /** Colour slot of each movement's signal group, −1 when it has no signal. */
   movementGroup: Int32Array;
+  /** Signal index (in `signals`) of each movement, −1 when it has none. */
+  movementSignalIndex: Int32Array;
+  movementFrom: Int32Array;
+  movementTo: Int32Array;
+  movementTurn: TurnType[];
+  /** For each movement, the global lanes of its approach that have a connection. */
+  movementFromGlobal: Int32Array[];
   /** For each movement and each lane index of its approach: the global lanes it may enter. */
   movementTargets: Int32Array[][];
   /** For each movement, the lane indices of its approach that have a connection, ascending. */
   movementFromLanes: Int32Array[];
   movementSignal: (string | undefined)[];
   movementSignalGroup: (string | undefined)[];
-  groups: GroupSchedule[];
+  signals: CompiledSignal[];
+  signalOf: Map<string, number>;
+  /** Number of colour slots (signal groups of all signals). */
+  slotCount: number;
 }
 
 /**
- * Flattens `network` for `simulate`. Newell's lag per lane is τ = 3600 / saturationFlow − jamSpacing
+ * Flattens `network` for the simulator. Newell's lag per lane is τ = 3600 / saturationFlow − jamSpacing
  * / speedLimit, so that a queue discharges at the lane's saturation flow; τ is kept at least one
  * step (the update reads only the leader's past), which caps a lane at 3600 / (step + jamSpacing /
- * speed) veh/h when its saturation flow is higher than that.
+ * speed) veh/h when its saturation flow is higher than that. Every signal group of every signal
+ * gets a colour slot, and a movement naming a group its signal does not list gets one too.
  *
- * @throws {SimulationError} `MISSING_PLAN` when a signal that controls a movement has no plan.
+ * @example
+ * compileNetwork(network, { step: 0.5, jamSpacing: 7.5 }).laneLagSteps // => Float64Array [2.3, …]
  */
 export function compileNetwork(
   network: RoadNetwork,
-  plans: Readonly<Record<string, TimingPlan>>,
   { step, jamSpacing }: { step: number; jamSpacing: number },
 ): CompiledNetwork {
   const linkIds = network.edges();
@@ -73,35 +90,48 @@ export function compileNetwork(
     });
   });
 
-  const groupOf = new Map<string, number>();
-  const groups: GroupSchedule[] = [];
-  const signals = network.getAttribute('signals');
+  const signals: CompiledSignal[] = [];
+  const signalOf = new Map<string, number>();
+  const slotOf = new Map<string, number>();
+  let slotCount = 0;
+  const signalIndex = (id: string): number => {
+    let index = signalOf.get(id);
+    if (index === undefined) {
+      index = signals.length;
+      signalOf.set(id, index);
+      const groups = (network.getAttribute('signals')[id]?.signalGroups ?? []).map((group) => ({
+        id: group.id,
+        slot: slotCount++,
+        param: group.index + 1,
+      }));
+      for (const group of groups) slotOf.set(`${id}\u0000${group.id}`, group.slot);
+      signals.push({ id, groups, movements: [] });
+    }
+    return index;
+  };
+  for (const id of Object.keys(network.getAttribute('signals'))) signalIndex(id);
   const movements = Object.values(network.getAttribute('movements'));
   const movementOf = new Map<number, number>();
-  const movementGroup = new Int32Array(movements.length);
+  const movementGroup = new Int32Array(movements.length).fill(-1);
+  const movementSignalIndex = new Int32Array(movements.length).fill(-1);
   const movementTargets: Int32Array[][] = [];
   const movementFromLanes: Int32Array[] = [];
   movements.forEach((movement, index) => {
     const from = linkOf.get(movement.from)!;
     const to = linkOf.get(movement.to)!;
     movementOf.set(from * linkIds.length + to, index);
-    movementGroup[index] = -1;
     if (movement.signal !== undefined && movement.signalGroup !== undefined) {
+      const signal = signals[signalIndex(movement.signal)]!;
       const key = `${movement.signal}\u0000${movement.signalGroup}`;
-      let group = groupOf.get(key);
-      if (group === undefined) {
-        const plan = plans[movement.signal] ?? signals[movement.signal]?.programs[0];
-        if (!plan) {
-          throw new SimulationError(
-            'MISSING_PLAN',
-            `simulate: signal ${movement.signal} has no plan; pass one in plans["${movement.signal}"] or load a network with its programs`,
-          );
-        }
-        group = groups.length;
-        groups.push(groupSchedule(plan, movement.signalGroup));
-        groupOf.set(key, group);
+      let slot = slotOf.get(key);
+      if (slot === undefined) {
+        slot = slotCount++;
+        slotOf.set(key, slot);
+        signal.groups.push({ id: movement.signalGroup, slot, param: signal.groups.length + 1 });
       }
-      movementGroup[index] = group;
+      movementGroup[index] = slot;
+      movementSignalIndex[index] = signalOf.get(movement.signal)!;
+      signal.movements.push(index);
     }
     const targets: number[][] = Array.from({ length: linkLaneCount[from]! }, () => []);
     for (const { fromLane, toLane } of movement.lanes) {
@@ -114,6 +144,7 @@ export function compileNetwork(
       Int32Array.from(targets.flatMap((lanes, lane) => (lanes.length > 0 ? [lane] : []))),
     );
   });
+  const movementFrom = Int32Array.from(movements, (movement) => linkOf.get(movement.from)!);
   return {
     linkIds,
     linkOf,
@@ -128,10 +159,19 @@ export function compileNetwork(
     movementIds: movements.map((movement) => movement.id),
     movementOf,
     movementGroup,
+    movementSignalIndex,
+    movementFrom,
+    movementTo: Int32Array.from(movements, (movement) => linkOf.get(movement.to)!),
+    movementTurn: movements.map((movement) => movement.turn),
+    movementFromGlobal: movementFromLanes.map((lanes, movement) =>
+      lanes.map((lane) => linkFirstLane[movementFrom[movement]!]! + lane),
+    ),
     movementTargets,
     movementFromLanes,
     movementSignal: movements.map((movement) => movement.signal),
     movementSignalGroup: movements.map((movement) => movement.signalGroup),
-    groups,
+    signals,
+    signalOf,
+    slotCount,
   };
 }

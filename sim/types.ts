@@ -1,4 +1,7 @@
 // The simulator's plain-data inputs and outputs: options, per-vehicle results, totals, observers.
+import type { DetectorSpec, TurnType } from '../src/network/types.ts';
+import type { VehicleTrip } from '../src/demand/types.ts';
+import type { TimingPlan } from '../src/timing/types.ts';
 
 /** Settings of a run; everything but the window and the rng has a default. */
 export interface SimulationOptions {
@@ -20,12 +23,130 @@ export interface SimulationOptions {
   laneChangeZone?: number;
   /** Hooks for tests and tools; called synchronously, must not mutate what they are given. */
   observer?: SimulationObserver;
+  /** Plans by time of day; each entry's plans take over from `from` on, through a transition. */
+  schedule?: ScheduleEntry[];
+  /**
+   * Largest change of one cycle in a plan transition, as a fraction of the new plan's cycle length,
+   * in (0, 1). Default 0.2.
+   */
+  maxCycleAdjustment?: number;
+  /**
+   * Detector counts, occupancy and Indiana hi-res events, read through `createSimulation`'s
+   * `detectorReadings` and `hiResEvents`; off (and free) when absent.
+   */
+  detection?: DetectionOptions;
+  /** Samples of every vehicle's position for time-space diagrams; off when absent. */
+  trajectories?: TrajectoryOptions;
+  /**
+   * Seconds a vehicle may stand at the front of a lane before it is teleported along its route
+   * (SUMO `--time-to-teleport`). Default 300; 0 or less never teleports.
+   */
+  timeToTeleport?: number;
+  /** Critical gap of a permissive movement by turn, seconds. Default left and U-turn 4.5, others 4. */
+  criticalGap?: Partial<Record<TurnType, number>>;
+  /**
+   * Seconds a vehicle that has just crossed its stop line takes to clear the conflict area; a
+   * permissive vehicle does not enter before. Default 2.
+   */
+  clearingTime?: number;
+}
+
+/** Settings of a stepped simulation: as `simulate`'s, but it may run without an end. */
+export type SteppedSimulationOptions = Omit<SimulationOptions, 'end'> & {
+  /** Simulated time after which `advance` does nothing, seconds. Default: no end. */
+  end?: number;
+};
+
+/** One row of a time-of-day schedule. */
+export interface ScheduleEntry {
+  /** Simulated time from which the plans run, seconds. */
+  from: number;
+  /** Signal id → plan; signals not named keep their plan. */
+  plans: Record<string, TimingPlan>;
+}
+
+export interface DetectionOptions {
+  /** Detectors besides the network's own. */
+  detectors?: DetectorSpec[];
+  /** Seconds per reading. Default 60. */
+  interval?: number;
+  /** Indiana hi-res events (phases and detectors). Default true. */
+  hiRes?: boolean;
+}
+
+export interface TrajectoryOptions {
+  /** Links to sample; default every link. */
+  links?: string[];
+  /** Seconds between samples, rounded to whole steps. Default one step. */
+  every?: number;
+}
+
+/** Counts and occupancy of one detector over one interval. */
+export interface DetectorReading {
+  detector: string;
+  /** Seconds. */
+  begin: number;
+  /** Seconds. */
+  end: number;
+  /** Vehicles whose front entered the detection zone. */
+  count: number;
+  /** Fraction of the interval in which some vehicle body (jam spacing − 2.5 m long) covered the zone. */
+  occupancy: number;
+}
+
+/**
+ * Indiana hi-res event codes used here: 1 phase begin green, 8 begin yellow clearance, 9 end
+ * yellow clearance, 10 begin red clearance, 11 end red clearance, 81 detector off, 82 detector on.
+ */
+export type HiResCode = 1 | 8 | 9 | 10 | 11 | 81 | 82;
+
+/** One hi-res event at a signal. */
+export interface HiResEvent {
+  /** Simulated time, seconds. */
+  time: number;
+  signal: string;
+  code: HiResCode;
+  /** Signal-group index + 1 for phase events, the detector channel for detector events. */
+  param: number;
+}
+
+/** Where a detector reports in hi-res events: its signal and channel (ordinal among that signal's detectors + 1). */
+export interface DetectorChannel {
+  detector: string;
+  signal: string;
+  channel: number;
+}
+
+/** One sample of a vehicle for time-space diagrams. */
+export interface TrajectorySample {
+  /** Seconds. */
+  time: number;
+  vehicle: string;
+  link: string;
+  lane: number;
+  /** Metres from the start of the link. */
+  position: number;
+  /** Metres per second. */
+  speed: number;
+}
+
+/** The running state of one signal's plan. */
+export interface PlanStatus {
+  /** The plan the current cycle belongs to. */
+  active: TimingPlan;
+  /** A plan set but not yet started: it starts at the end of the current cycle. */
+  pending?: TimingPlan;
+  /** Cycles, the current one included, still lengthened or shortened to reach the offset. */
+  transitionCycles: number;
 }
 
 /** A vehicle passing a stop line from one link into the next, during the step that starts at `time`. */
 export interface CrossingEvent {
   vehicle: string;
   movement: string;
+  /** The link and lane index the vehicle left. */
+  from: string;
+  lane: number;
   signal?: string;
   signalGroup?: string;
   /** Start of the step in which the vehicle crossed, seconds. */
@@ -53,6 +174,10 @@ export interface StepSnapshot {
   inNetwork: number;
   /** Vehicles whose departure time has come but that wait outside a full first lane. */
   waiting: number;
+  /** Vehicles past their stop line waiting in the junction for a gap (permissive movements). */
+  inJunction: number;
+  /** Vehicles teleported off their lane and not yet put back on one. */
+  teleporting: number;
   /** Every lane's vehicles and positions; computed only when called. */
   lanes(): LaneSnapshot[];
 }
@@ -81,6 +206,37 @@ export interface VehicleResult {
   stops: number;
   /** Seconds spent below 0.1 m/s (SUMO `waitingTime`, accumulated). */
   waitingTime: number;
+  /** Times it was teleported; absent when never. */
+  teleports?: number;
+}
+
+/** What happened on one movement over the run. */
+export interface MovementResult {
+  id: string;
+  signal?: string;
+  signalGroup?: string;
+  /** Vehicles that crossed its stop line. */
+  throughput: number;
+  /** Seconds lost on the approach link, per vehicle that crossed. */
+  meanDelay: number;
+  /** Stops on the approach link by the vehicles that crossed. */
+  stops: number;
+  meanStops: number;
+  /** Vehicles halting (below 0.1 m/s) on the approach bound for this movement: time mean and most. */
+  meanQueue: number;
+  maxQueue: number;
+}
+
+/** What happened at one signal over the run: its movements together. */
+export interface SignalResult {
+  id: string;
+  throughput: number;
+  meanDelay: number;
+  stops: number;
+  meanStops: number;
+  /** Vehicles halting on its approaches: time mean and most. */
+  meanQueue: number;
+  maxQueue: number;
 }
 
 export interface SimulationTotals {
@@ -97,8 +253,10 @@ export interface SimulationTotals {
   meanDelay: number;
   /** Mean stops of arrived vehicles. */
   meanStops: number;
-  /** Vehicle-seconds simulated: vehicles in the network, summed over steps, times the step. */
+  /** Vehicle-seconds simulated: vehicles on a lane or in a junction, summed over steps, times the step. */
   vehicleSeconds: number;
+  /** Vehicles teleported off a lane where they stood too long (a vehicle may count more than once). */
+  teleports: number;
 }
 
 export interface SimulationResult {
@@ -107,4 +265,31 @@ export interface SimulationResult {
   step: number;
   vehicles: VehicleResult[];
   totals: SimulationTotals;
+  movements: MovementResult[];
+  signals: SignalResult[];
+  /** Present when `trajectories` was asked for. */
+  trajectories?: TrajectorySample[];
+}
+
+/** A simulation run step by step: the live loop and the virtual field drive it. */
+export interface Simulation {
+  /** Simulated time reached, seconds. */
+  readonly time: number;
+  /** Runs whole steps up to `until` (never past the end); returns the simulation, for chaining. */
+  advance(until: number): Simulation;
+  /** A new plan for one signal: it starts at the end of the current cycle, through a transition. */
+  setPlan(signal: string, plan: TimingPlan): void;
+  /** The plan the signal's current cycle belongs to. */
+  activePlan(signal: string): TimingPlan;
+  planStatus(signal: string): PlanStatus;
+  /** More demand: trips departing before now enter as soon as there is room. */
+  addTrips(trips: readonly VehicleTrip[]): void;
+  /** Readings of the intervals completed since the last call, in time order. */
+  detectorReadings(): DetectorReading[];
+  /** Hi-res events since the last call, in time order. */
+  hiResEvents(): HiResEvent[];
+  /** Every detector that reports hi-res events, with its signal and channel. */
+  detectorChannels(): DetectorChannel[];
+  /** The results so far (the same as `simulate`'s once the end is reached). */
+  result(): SimulationResult;
 }

@@ -6,6 +6,8 @@ import { exportToSumo } from './export.ts';
 import { inspect } from './inspect.ts';
 import { optimize } from './optimize.ts';
 import { serve } from './serve.ts';
+import { sim } from './sim.ts';
+import { users, USERS_USAGE } from './users.ts';
 
 const USAGE = `greenwave: traffic-signal optimization engine
 
@@ -32,9 +34,16 @@ Usage:
                    [--begin S --end S] [--seed N]
       Write the network as a SUMO net (its programs as tlLogic) and, from the demand's turning
       flows, seeded vehicles with routes, so plans can be checked in SUMO (needs netconvert).
+  greenwave sim --net FILE --demand FILE [--plans FILE] [--begin S --end S] [--seed N]
+                [--step S] [--json]
+      Simulate vehicle by vehicle (lanes, car following, signals by plan) and print vehicles,
+      mean travel time, mean delay (time lost + depart delay), mean stops, vehicle-seconds and
+      wall seconds; --json as one JSON object. Plans: each signal's own program, or --plans
+      FILE (optimize's .json, or SUMO tlLogic programs in an .add.xml). Counts as demand are
+      drawn into vehicles as export draws them (seeded by --seed).
   greenwave serve [--net FILE] [--port N]
       Run the engine's HTTP server (default: the Zhengzhou demo network, PORT or 8080).
-  greenwave help
+${USERS_USAGE}  greenwave help
 `;
 
 const stdio: Output = {
@@ -89,6 +98,19 @@ export async function main(argv: string[], output: Output = stdio): Promise<numb
           parse(rest, { ...NETWORK_AND_DEMAND, out: 'string', routes: 'string', seed: 'string' }),
           output,
         );
+      case 'sim':
+        return await sim(
+          parse(rest, {
+            ...NETWORK_AND_DEMAND,
+            plans: 'string',
+            seed: 'string',
+            step: 'string',
+            json: 'boolean',
+          }),
+          output,
+        );
+      case 'users':
+        return await users(rest, output);
       case 'serve':
         return await serve(parse(rest, { net: 'string', port: 'string' }), output);
       case undefined:
