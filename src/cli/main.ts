@@ -5,7 +5,7 @@ import { bandwidth } from './bandwidth.ts';
 import { exportToSumo } from './export.ts';
 import { inspect } from './inspect.ts';
 import { optimize } from './optimize.ts';
-import { serve } from './serve.ts';
+import { serve, SERVE_OPTIONS, SERVE_USAGE } from './serve.ts';
 import { sim } from './sim.ts';
 import { users, USERS_USAGE } from './users.ts';
 
@@ -41,9 +41,7 @@ Usage:
       wall seconds; --json as one JSON object. Plans: each signal's own program, or --plans
       FILE (optimize's .json, or SUMO tlLogic programs in an .add.xml). Counts as demand are
       drawn into vehicles as export draws them (seeded by --seed).
-  greenwave serve [--net FILE] [--port N]
-      Run the engine's HTTP server (default: the Zhengzhou demo network, PORT or 8080).
-${USERS_USAGE}  greenwave help
+${SERVE_USAGE}${USERS_USAGE}  greenwave help
 `;
 
 const stdio: Output = {
@@ -112,7 +110,7 @@ export async function main(argv: string[], output: Output = stdio): Promise<numb
       case 'users':
         return await users(rest, output);
       case 'serve':
-        return await serve(parse(rest, { net: 'string', port: 'string' }), output);
+        return await serve(parse(rest, SERVE_OPTIONS), output);
       case undefined:
       case 'help':
       case '--help':

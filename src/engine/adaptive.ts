@@ -1,0 +1,279 @@
+// The adaptive cycle: demand from recent healthy detector data, a plan per coordination group from
+// the optimizer, or the time-of-day schedule when the data cannot be trusted; each decision with its reason.
+import { isoTime } from '../controllers/actions.ts';
+import { designFlows } from '../demand/design-flows.ts';
+import { estimateDemand, type DemandEstimate } from '../ingest/demand-estimate.ts';
+import { faultSpans } from '../ingest/health.ts';
+import { coordinationGroups, type CoordinationGroup } from '../optimize/coordination-groups.ts';
+import { optimizeNetwork } from '../optimize/network-timing.ts';
+import type { TimingPlan } from '../timing/types.ts';
+import type { EngineContext } from './context.ts';
+import { engineLog, type EngineEffect } from './effects.ts';
+import { heldByOperator, stepTowards } from './plan-step.ts';
+import { bounded, type Decision, type EngineState, type PlanMode } from './state.ts';
+
+export interface CycleResult {
+  state: EngineState;
+  effects: EngineEffect[];
+  decisions: Decision[];
+}
+
+/** How far a group's data can be trusted. */
+interface GroupEvidence {
+  coverage: number;
+  faulty: string[];
+  detectors: number;
+}
+
+/**
+ * One adaptive cycle at `now`. Demand is estimated from the last `window` of closed aggregates,
+ * without the data of faulty detectors, with the prior's flows for the time of day where no lane
+ * is measured. The signals are split into coordination groups on that demand. A group whose
+ * movements are measured enough (`fallback.minCoverage`) and whose detectors are mostly sound
+ * (`fallback.maxFaultyShare`) gets the optimizer's plans; any other runs the time-of-day
+ * schedule's plans for the period (the network's own programs without a prior). Each site then
+ * steps towards its plan (`stepTowards`); sites an operator holds are left alone.
+ *
+ * @example
+ * const { decisions } = adaptiveCycle(state, context, { now: clock.now(), trigger: 'period' });
+ * decisions[0]; // => { group: 'group-1', mode: 'adaptive', reason: 'coverage 86 % ≥ 70 %, 0 of 80 detectors faulty', … }
+ */
+export function adaptiveCycle(
+  state: EngineState,
+  context: EngineContext,
+  { now, trigger }: { now: number; trigger: 'period' | 'manual' },
+): CycleResult {
+  const { network, map, settings, prior, signals } = context;
+  const priorFlows = prior?.flowsAt(now) ?? {};
+  const estimate = estimateDemand(map, state.recent, {
+    nowMs: now,
+    window: settings.window,
+    interval: settings.estimationInterval,
+    prior: priorFlows,
+    faults: faultSpans(state.ingest.health),
+  });
+  const groups =
+    settings.optimize.coordination === 'isolated'
+      ? Object.keys(signals)
+          .sort()
+          .map((id, index): CoordinationGroup => ({
+            id: `group-${index + 1}`,
+            signals: [id],
+            pairs: [],
+            reason: 'isolated',
+          }))
+      : coordinationGroups(network, designFlows(estimate.flows), settings.optimize.groups);
+  const cycle = state.cycles + 1;
+  const period = prior?.periodAt(now).name;
+  const effects: EngineEffect[] = [];
+  const decisions: Decision[] = [];
+  let next: EngineState = { ...state, cycles: cycle };
+
+  const judged = groups.map((group) => ({
+    group,
+    evidence: evidenceOf(group, estimate, state, context),
+  }));
+  const trusted = judged.filter(({ evidence }) => trustworthy(evidence, context));
+  let optimized: Record<string, TimingPlan> = {};
+  let optimizerFailure: string | undefined;
+  if (trusted.length > 0) {
+    try {
+      const result = optimizeNetwork(network, estimate.flows, {
+        ...settings.optimize,
+        planId: 'adaptive',
+      });
+      optimized = Object.fromEntries(result.signals.map(({ signal, plan }) => [signal, plan]));
+    } catch (error) {
+      optimizerFailure = (error as Error).message;
+    }
+  }
+
+  for (const { group, evidence } of judged) {
+    const choice = chooseMode(evidence, context, optimizerFailure);
+    const plans = choice.mode === 'adaptive' ? optimized : fallbackPlans(context, now);
+    const decision: Decision = {
+      id: `${cycle}-${group.id}`,
+      at: isoTime(now),
+      trigger,
+      group: group.id,
+      sites: group.signals,
+      mode: choice.mode,
+      reason: choice.reason,
+      coverage: round(evidence.coverage, 3),
+      faultyDetectors: evidence.faulty,
+      ...(period === undefined ? {} : { period }),
+      outcomes: {},
+    };
+    const limited: Record<string, ('cycle' | 'offset')[]> = {};
+    const cycles = new Set<number>();
+    for (const site of group.signals) {
+      const target = plans[site];
+      if (heldByOperator(next, site, now)) {
+        decision.outcomes[site] = 'held-by-operator';
+        continue;
+      }
+      if (target === undefined) {
+        decision.outcomes[site] = 'no-plan';
+        continue;
+      }
+      cycles.add(target.cycleLength);
+      const step = stepTowards(next, context, site, target, {
+        now,
+        mode: choice.mode,
+        reason: choice.reason,
+      });
+      next = step.state;
+      effects.push(...step.effects);
+      decision.outcomes[site] = step.outcome;
+      if (step.limited.length > 0) limited[site] = step.limited;
+    }
+    if (cycles.size === 1) decision.cycleLength = [...cycles][0]!;
+    if (Object.keys(limited).length > 0) decision.limited = limited;
+    decisions.push(decision);
+    effects.push(decisionLog(decision));
+  }
+  next = { ...next, decisions: bounded(next.decisions, decisions, settings.decisionLog) };
+  return { state: next, effects, decisions };
+}
+
+/**
+ * One transition step for every site that has not reached its target and has no command out:
+ * the next step from the plan it now runs (no re-optimization).
+ *
+ * @example
+ * transitionStep(state, context, now).decisions[0]?.trigger; // => 'transition'
+ */
+export function transitionStep(
+  state: EngineState,
+  context: EngineContext,
+  now: number,
+): CycleResult {
+  const effects: EngineEffect[] = [];
+  const decisions: Decision[] = [];
+  let next = state;
+  for (const plan of Object.values(state.plans)) {
+    const record = state.deployment.sites[plan.site];
+    if (plan.reached || plan.mode === 'operator' || record?.pending || !record?.active) continue;
+    const step = stepTowards(next, context, plan.site, plan.target, {
+      now,
+      mode: plan.mode,
+      reason: `transition towards ${plan.target.id}: ${plan.reason}`,
+    });
+    next = step.state;
+    effects.push(...step.effects);
+    const decision: Decision = {
+      id: `${state.cycles}-${plan.site}-${now}`,
+      at: isoTime(now),
+      trigger: 'transition',
+      group: plan.site,
+      sites: [plan.site],
+      mode: plan.mode,
+      reason: `step towards ${plan.target.id} (cycle ${plan.target.cycleLength} s, offset ${round(plan.target.offset, 1)} s)`,
+      cycleLength: plan.target.cycleLength,
+      outcomes: { [plan.site]: step.outcome },
+      ...(step.limited.length > 0 ? { limited: { [plan.site]: step.limited } } : {}),
+    };
+    decisions.push(decision);
+    effects.push(decisionLog(decision));
+  }
+  if (decisions.length === 0) return { state, effects: [], decisions };
+  next = { ...next, decisions: bounded(next.decisions, decisions, context.settings.decisionLog) };
+  return { state: next, effects, decisions };
+}
+
+/** Whether some site is on its way to a target and will need another step. */
+export function transitionDue(state: EngineState): boolean {
+  return Object.values(state.plans).some((plan) => !plan.reached && plan.mode !== 'operator');
+}
+
+function evidenceOf(
+  group: CoordinationGroup,
+  estimate: DemandEstimate,
+  state: EngineState,
+  { map, signals }: EngineContext,
+): GroupEvidence {
+  const movements = group.signals.flatMap((site) =>
+    (signals[site]?.signalGroups ?? []).flatMap((signalGroup) => signalGroup.movements),
+  );
+  const estimates = [...new Set(movements)]
+    .map((movement) => estimate.movements[movement])
+    .filter((entry) => entry !== undefined);
+  const measured = estimates.filter(
+    (entry) => entry.source === 'measured' || entry.source === 'partial',
+  ).length;
+  const detectors = group.signals.flatMap((site) => map.sites[site] ?? []);
+  const faulty = detectors.filter((id) => {
+    const status = state.health[id]?.status;
+    return status !== undefined && status !== 'ok' && status !== 'gaps';
+  });
+  return {
+    coverage: estimates.length > 0 ? measured / estimates.length : 0,
+    faulty,
+    detectors: detectors.length,
+  };
+}
+
+function trustworthy(evidence: GroupEvidence, { settings }: EngineContext): boolean {
+  const { minCoverage, maxFaultyShare } = settings.fallback;
+  const faultyShare = evidence.detectors > 0 ? evidence.faulty.length / evidence.detectors : 0;
+  return evidence.coverage >= minCoverage && faultyShare <= maxFaultyShare;
+}
+
+function chooseMode(
+  evidence: GroupEvidence,
+  context: EngineContext,
+  optimizerFailure: string | undefined,
+): { mode: PlanMode; reason: string } {
+  const { minCoverage, maxFaultyShare } = context.settings.fallback;
+  const fallback: PlanMode = context.prior ? 'time-of-day' : 'programs';
+  const to = fallback === 'time-of-day' ? 'the time-of-day schedule' : "the signals' own programs";
+  const coverage = `coverage ${percent(evidence.coverage)}`;
+  const faultyShare = evidence.detectors > 0 ? evidence.faulty.length / evidence.detectors : 0;
+  const faulty = `${evidence.faulty.length} of ${evidence.detectors} detectors faulty`;
+  const problems: string[] = [];
+  if (evidence.coverage < minCoverage) problems.push(`${coverage} < ${percent(minCoverage)}`);
+  if (faultyShare > maxFaultyShare) {
+    const named =
+      evidence.faulty.slice(0, 5).join(', ') + (evidence.faulty.length > 5 ? ', …' : '');
+    problems.push(`${faulty} (${named}) > ${percent(maxFaultyShare)}`);
+  } else if (problems.length > 0) {
+    problems.push(faulty);
+  }
+  if (problems.length > 0) return { mode: fallback, reason: `${problems.join(', ')}: ${to}` };
+  if (optimizerFailure !== undefined) {
+    return { mode: fallback, reason: `the optimizer failed (${optimizerFailure}): ${to}` };
+  }
+  return {
+    mode: 'adaptive',
+    reason: `${coverage} ≥ ${percent(minCoverage)}, ${faulty}: optimized for the measured demand`,
+  };
+}
+
+/** The schedule's plans for the period of `now`, or each signal's own first program. */
+function fallbackPlans({ prior, signals }: EngineContext, now: number): Record<string, TimingPlan> {
+  if (prior) return prior.plansAt(now).plans;
+  return Object.fromEntries(
+    Object.values(signals)
+      .filter((signal) => signal.programs.length > 0)
+      .map((signal) => [signal.id, signal.programs[0]!]),
+  );
+}
+
+function decisionLog(decision: Decision): EngineEffect {
+  return engineLog(
+    'info',
+    `decision ${decision.id}: ${decision.mode} for ${decision.group}: ${decision.reason}`,
+    {
+      decision: decision.id,
+      trigger: decision.trigger,
+      group: decision.group,
+      mode: decision.mode,
+      outcomes: decision.outcomes,
+      ...(decision.cycleLength === undefined ? {} : { cycleLength: decision.cycleLength }),
+      ...(decision.limited === undefined ? {} : { limited: decision.limited }),
+    },
+  );
+}
+
+const percent = (share: number) => `${Math.round(share * 100)} %`;
+const round = (value: number, digits: number) => Number(value.toFixed(digits));

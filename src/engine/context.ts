@@ -1,0 +1,186 @@
+// The engine's settings (every option with its default and why) and the read-only context its steps share.
+import type { RetryPolicy } from '../controllers/command-delivery.ts';
+import type { PlanChangeLimits } from '../controllers/plan-transition.ts';
+import type { AggregationOptions } from '../ingest/aggregate.ts';
+import { detectorMap, type DetectorMap } from '../ingest/detector-map.ts';
+import type { IngestOptions } from '../ingest/pipeline.ts';
+import type { RoadNetwork, Signal } from '../network/types.ts';
+import type { NetworkTimingOptions } from '../optimize/network-timing.ts';
+import type { ValidatePlanOptions } from '../timing/validate.ts';
+import { EngineError } from './errors.ts';
+import type { TimeOfDayPrior } from './prior.ts';
+
+export interface EngineOptions {
+  /** This instance's id: part of every command's correlation id; default `engine`. */
+  engineId?: string;
+  /** Seconds between adaptive cycles; default 300 (5 min: several cycles of data, a few steps an hour). */
+  period?: number;
+  /** Seconds after `start` before the first cycle, so retained plans and presence arrive first; default 10. */
+  firstCycleDelay?: number;
+  /** Run cycles on the clock; default true. `false`: only `runAdaptiveCycle` (tests, offline drivers). */
+  adaptive?: boolean;
+  /** Seconds between ingest ticks (intervals closed, health judged, rows stored); default 60. */
+  ingestTick?: number;
+  /** Seconds of recent detector data the demand is estimated from; default 900 (HCM's design interval). */
+  window?: number;
+  /** Aggregation lengths and grace; default 300 and 900 s, 120 s grace. */
+  aggregation?: AggregationOptions;
+  /** The aggregation length demand is estimated from, s; default the shortest of `aggregation`. */
+  estimationInterval?: number;
+  ingest?: IngestOptions;
+  /** The time-of-day schedule and flows: the fallback plans and the prior of the estimate. */
+  prior?: TimeOfDayPrior;
+  fallback?: {
+    /** Below this share of a group's movements measured, the group runs the schedule; default 0.7. */
+    minCoverage?: number;
+    /** Above this share of a group's detectors faulty, the group runs the schedule; default 0.2. */
+    maxFaultyShare?: number;
+  };
+  /** How far one step may move a plan (`limitPlanChange`); default 10 % of cycle and of offset. */
+  limits?: Omit<PlanChangeLimits, 'signal' | 'validation'>;
+  /** A new target within this many seconds of the running plan (cycle, offset, every green) is not sent; default 2. */
+  minChange?: number;
+  /** Seconds between transition steps while a site has not reached its target; default 180 (two 90-s cycles). */
+  transitionStep?: number;
+  /** Options of `optimizeNetwork` (cycle range, offsets, groups). */
+  optimize?: NetworkTimingOptions;
+  /** Command expiry, s; default 60. */
+  expirySeconds?: number;
+  retry?: Partial<RetryPolicy>;
+  validation?: ValidatePlanOptions;
+  /** `input.rejected` alarms per site within `window` seconds before the rest are only counted; default 10 per 60 s. */
+  rejectionAlarms?: { limit?: number; window?: number };
+  /** Decisions kept (and shown over HTTP); default 200. */
+  decisionLog?: number;
+  /** Alarms kept (and shown over HTTP); default 200. */
+  alarmLog?: number;
+}
+
+/** The options with every default filled in. */
+export type EngineSettings = Required<
+  Omit<EngineOptions, 'prior' | 'retry' | 'validation' | 'fallback' | 'rejectionAlarms'>
+> & {
+  retry: Partial<RetryPolicy>;
+  validation: ValidatePlanOptions | undefined;
+  fallback: { minCoverage: number; maxFaultyShare: number };
+  rejectionAlarms: { limit: number; window: number };
+};
+
+/** What every step of the engine reads and never changes. */
+export interface EngineContext {
+  network: RoadNetwork;
+  map: DetectorMap;
+  signals: Readonly<Record<string, Signal>>;
+  zone: string;
+  settings: EngineSettings;
+  prior: TimeOfDayPrior | undefined;
+}
+
+const positive = (value: number) => Number.isFinite(value) && value > 0;
+
+/**
+ * The settings from the options, checked.
+ *
+ * @throws {EngineError} `BAD_OPTION` naming the option and a good value.
+ * @example
+ * engineSettings({ period: 60 }).period; // => 60
+ */
+export function engineSettings(options: EngineOptions = {}): EngineSettings {
+  const aggregation = {
+    intervals: options.aggregation?.intervals ?? [300, 900],
+    grace: options.aggregation?.grace ?? 120,
+  };
+  const settings: EngineSettings = {
+    engineId: options.engineId ?? 'engine',
+    period: options.period ?? 300,
+    firstCycleDelay: options.firstCycleDelay ?? 10,
+    adaptive: options.adaptive ?? true,
+    ingestTick: options.ingestTick ?? 60,
+    window: options.window ?? 900,
+    aggregation,
+    estimationInterval: options.estimationInterval ?? Math.min(...aggregation.intervals),
+    ingest: options.ingest ?? {},
+    fallback: {
+      minCoverage: options.fallback?.minCoverage ?? 0.7,
+      maxFaultyShare: options.fallback?.maxFaultyShare ?? 0.2,
+    },
+    limits: options.limits ?? {},
+    minChange: options.minChange ?? 2,
+    transitionStep: options.transitionStep ?? 180,
+    optimize: options.optimize ?? {},
+    expirySeconds: options.expirySeconds ?? 60,
+    retry: options.retry ?? {},
+    validation: options.validation,
+    rejectionAlarms: {
+      limit: options.rejectionAlarms?.limit ?? 10,
+      window: options.rejectionAlarms?.window ?? 60,
+    },
+    decisionLog: options.decisionLog ?? 200,
+    alarmLog: options.alarmLog ?? 200,
+  };
+  const checks: [string, boolean, string][] = [
+    ['period', positive(settings.period), '300'],
+    ['firstCycleDelay', settings.firstCycleDelay >= 0, '10'],
+    ['ingestTick', positive(settings.ingestTick), '60'],
+    ['window', positive(settings.window), '900'],
+    ['minChange', settings.minChange >= 0, '2'],
+    ['transitionStep', positive(settings.transitionStep), '180'],
+    ['expirySeconds', positive(settings.expirySeconds), '60'],
+    [
+      'estimationInterval',
+      aggregation.intervals.includes(settings.estimationInterval),
+      `one of aggregation.intervals (${aggregation.intervals.join(', ')})`,
+    ],
+    [
+      'fallback.minCoverage',
+      settings.fallback.minCoverage >= 0 && settings.fallback.minCoverage <= 1,
+      '0.7',
+    ],
+    [
+      'fallback.maxFaultyShare',
+      settings.fallback.maxFaultyShare >= 0 && settings.fallback.maxFaultyShare <= 1,
+      '0.2',
+    ],
+    ['rejectionAlarms.limit', settings.rejectionAlarms.limit >= 0, '10'],
+    ['rejectionAlarms.window', positive(settings.rejectionAlarms.window), '60'],
+    ['decisionLog', Number.isInteger(settings.decisionLog) && settings.decisionLog > 0, '200'],
+    ['alarmLog', Number.isInteger(settings.alarmLog) && settings.alarmLog > 0, '200'],
+    ['engineId', /^[^/+#\s:]{1,32}$/.test(settings.engineId), '"engine"'],
+  ];
+  for (const [name, good, example] of checks) {
+    if (!good) {
+      throw new EngineError(
+        'BAD_OPTION',
+        `Engine: option ${name} is ${JSON.stringify(name.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown>)?.[key], settings))}; give e.g. ${example}`,
+      );
+    }
+  }
+  return settings;
+}
+
+/**
+ * The context of an engine on `network` in `zone`.
+ *
+ * @throws {EngineError} `BAD_OPTION` for a zone that cannot sit in a topic.
+ */
+export function engineContext(
+  network: RoadNetwork,
+  zone: string,
+  settings: EngineSettings,
+  prior: TimeOfDayPrior | undefined,
+): EngineContext {
+  if (!/^[^/+#\s]{1,64}$/.test(zone)) {
+    throw new EngineError(
+      'BAD_OPTION',
+      `Engine: zone ${JSON.stringify(zone)} must be 1–64 characters without '/', '+', '#' or spaces`,
+    );
+  }
+  return {
+    network,
+    map: detectorMap(network),
+    signals: network.getAttribute('signals'),
+    zone,
+    settings,
+    prior,
+  };
+}

@@ -1,0 +1,55 @@
+// The saved state's round trip, what a damaged save leaves, and the settings' checks.
+import { describe, expect, it } from 'vitest';
+import { engineSettings } from './context.ts';
+import { bounded, createEngineState, restoreState, savedState } from './state.ts';
+
+describe('savedState and restoreState', () => {
+  it('round-trips through JSON', () => {
+    const state = { ...createEngineState(), cycles: 4 };
+    const saved = JSON.parse(JSON.stringify(savedState(state))) as ReturnType<typeof savedState>;
+    const { state: restored, notes } = restoreState(createEngineState(), saved);
+    expect(restored).toEqual(state);
+    expect(notes).toEqual([]);
+  });
+
+  it('starts a part fresh when its document is missing or of another format, and says so', () => {
+    const saved = savedState({ ...createEngineState(), cycles: 9 });
+    const { state, notes } = restoreState(createEngineState(), {
+      plans: saved.plans,
+      ingest: { ...saved.ingest, format: 2 } as never,
+    });
+    expect(state.cycles).toBe(9);
+    expect(notes).toEqual([
+      'no saved deployment: starting fresh',
+      'saved ingest state has an unknown format: starting fresh',
+    ]);
+  });
+
+  it('keeps lists bounded, newest last', () => {
+    expect(bounded([1, 2, 3], [4, 5], 3)).toEqual([3, 4, 5]);
+  });
+});
+
+describe('engineSettings', () => {
+  it('fills in the defaults', () => {
+    expect(engineSettings()).toMatchObject({
+      period: 300,
+      window: 900,
+      estimationInterval: 300,
+      fallback: { minCoverage: 0.7, maxFaultyShare: 0.2 },
+      minChange: 2,
+      expirySeconds: 60,
+    });
+  });
+
+  it.each([
+    [{ period: 0 }, /period/],
+    [{ window: -1 }, /window/],
+    [{ estimationInterval: 60 }, /estimationInterval/],
+    [{ fallback: { minCoverage: 2 } }, /fallback\.minCoverage/],
+    [{ engineId: 'a/b' }, /engineId/],
+  ])('refuses %j', (options, message) => {
+    expect(() => engineSettings(options)).toThrow(message);
+    expect(() => engineSettings(options)).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+  });
+});
