@@ -42,6 +42,17 @@ const PRIOR = {
 const COUNTS = { 'w-0': 25, 'w-1': 40, 'w-adv-1': 41, 'w-2': 15, 'ba-0': 30 };
 
 describe('estimateDemand', () => {
+  it('regression: a cycle soon after a boundary, before the last interval closes, still measures', () => {
+    // 10 s after 07:15 the 07:10–07:15 interval waits out its grace period: only the two before
+    // it are closed, and the first of them starts just before the 900 s window.
+    const estimate = estimateDemand(map, intervals(COUNTS, [0, 1]), {
+      nowMs: NOW + 10_000,
+      prior: PRIOR,
+    });
+    expect(estimate.movements[MOVEMENTS.westThrough]).toMatchObject({ source: 'measured' });
+    expect(estimate.coverage.share).toBeGreaterThan(0.5);
+  });
+
   it('measures movements from their lanes, splits shared lanes by the prior, and falls back to it elsewhere', () => {
     const estimate = estimateDemand(map, intervals(COUNTS), { nowMs: NOW, prior: PRIOR });
     // Lane 0 (300 veh/h) splits right 0.2 / through 0.8; lane 1 (480 veh/h) is all through.

@@ -59,7 +59,7 @@ export interface DemandEstimateOptions {
 }
 
 /**
- * Estimates each movement's flow from the closed aggregates of the last `window` seconds: per lane
+ * Estimates each movement's flow from the closed aggregates that overlap the last `window` seconds: per lane
  * the counting detector (`countingDetectors`) of each interval, never one whose fault spans overlap
  * that interval; a lane is measured when such data covers `minCoverage` of the window, its rate
  * count / seconds covered. A movement takes its lanes' rates by the turning shares; a lane
@@ -93,8 +93,11 @@ export function estimateDemand(
   const shares = options.shares ?? laneShares(map, prior);
   const fromMs = nowMs - window * MS;
   const interval = options.interval ?? Math.min(...aggregates.map((entry) => entry.interval));
+  // Aggregates that overlap the window: an interval closes only after its grace period, so
+  // taking only those that start inside it would leave a cycle that runs soon after a boundary
+  // with a single interval, too little coverage, and a permanent fall-back to the schedule.
   const recent = aggregates.filter(
-    (entry) => entry.interval === interval && entry.startMs >= fromMs && entry.endMs <= nowMs,
+    (entry) => entry.interval === interval && entry.endMs > fromMs && entry.endMs <= nowMs,
   );
 
   const lanes = new Map<string, { count: number; covered: number; detectors: Set<string> }>();
