@@ -63,4 +63,32 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The live loop's logic is pure too: the engine and the field do its I/O and own its clock.
+    files: ['src/controllers/**', 'src/ingest/**'],
+    ignores: ['**/*.test.ts', '**/*.fixture.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: edgeModules.map((name) => ({
+            name,
+            message:
+              'Protocol and ingest logic is pure: plain data in and out; the engine does the I/O.',
+          })),
+          patterns: [
+            {
+              group: ['**/engine/**', '**/mqtt/**', '**/api/**', '**/cli/**'],
+              message: 'Protocol and ingest logic must not import the adapters.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Pass time in (ms since the epoch).' },
+        { object: 'Math', property: 'random', message: 'Pass an rng in, so results repeat.' },
+      ],
+    },
+  },
 );
