@@ -11,6 +11,7 @@ export interface ResolvedOptions {
   comfortableDeceleration: number;
   maxCycleAdjustment: number;
   clearingTime: number;
+  startReaction: number;
 }
 
 /**
@@ -44,6 +45,9 @@ export function checkOptions(
   }
   if (!(resolved.clearingTime >= 0)) {
     problems.push(`clearingTime must be ≥ 0 s, got ${resolved.clearingTime}`);
+  }
+  if (!(resolved.startReaction >= 0) || !Number.isFinite(resolved.startReaction)) {
+    problems.push(`startReaction must be ≥ 0 s, got ${resolved.startReaction}`);
   }
   if (options.timeToTeleport !== undefined && Number.isNaN(options.timeToTeleport)) {
     problems.push('timeToTeleport must be seconds (≤ 0 to never teleport)');

@@ -26,8 +26,16 @@ export interface CompiledNetwork {
   laneLagSteps: Float64Array;
   laneSaturationFlow: Float64Array;
   movementIds: string[];
-  /** `from * linkCount + to` → movement index. */
+  /**
+   * `from * linkCount + to` → the movement a route names for that pair of links: the first of them
+   * when the source splits the pair into several movements (a SUMO movement per link index).
+   */
   movementOf: Map<number, number>;
+  /**
+   * For each movement and each lane index of its approach: the movement of the same pair of links
+   * that owns that lane (its signal group, its conflicts, its counters), −1 when none does.
+   */
+  laneOwner: Int32Array[];
   /** Colour slot of each movement's signal group, −1 when it has no signal. */
   movementGroup: Int32Array;
   /** Signal index (in `signals`) of each movement, −1 when it has none. */
@@ -41,6 +49,13 @@ export interface CompiledNetwork {
   movementTargets: Int32Array[][];
   /** For each movement, the lane indices of its approach that have a connection, ascending. */
   movementFromLanes: Int32Array[];
+  /**
+   * As `movementTargets`, over all movements of the same pair of links: the lanes a vehicle routed
+   * from one link to the other may use, whichever of the split movements owns them.
+   */
+  routeTargets: Int32Array[][];
+  /** As `movementFromLanes`, over all movements of the same pair of links. */
+  routeFromLanes: Int32Array[];
   movementSignal: (string | undefined)[];
   movementSignalGroup: (string | undefined)[];
   signals: CompiledSignal[];
@@ -116,10 +131,13 @@ export function compileNetwork(
   const movementSignalIndex = new Int32Array(movements.length).fill(-1);
   const movementTargets: Int32Array[][] = [];
   const movementFromLanes: Int32Array[] = [];
+  const pairMovements = new Map<number, number[]>();
   movements.forEach((movement, index) => {
     const from = linkOf.get(movement.from)!;
     const to = linkOf.get(movement.to)!;
-    movementOf.set(from * linkIds.length + to, index);
+    const pair = from * linkIds.length + to;
+    if (!movementOf.has(pair)) movementOf.set(pair, index);
+    pairMovements.set(pair, [...(pairMovements.get(pair) ?? []), index]);
     if (movement.signal !== undefined && movement.signalGroup !== undefined) {
       const signal = signals[signalIndex(movement.signal)]!;
       const key = `${movement.signal}\u0000${movement.signalGroup}`;
@@ -145,6 +163,11 @@ export function compileNetwork(
     );
   });
   const movementFrom = Int32Array.from(movements, (movement) => linkOf.get(movement.from)!);
+  const { laneOwner, routeTargets, routeFromLanes } = splitMovements(
+    pairMovements,
+    movementTargets,
+    movements.length,
+  );
   return {
     linkIds,
     linkOf,
@@ -158,6 +181,7 @@ export function compileNetwork(
     laneSaturationFlow: Float64Array.from(laneSaturationFlow),
     movementIds: movements.map((movement) => movement.id),
     movementOf,
+    laneOwner,
     movementGroup,
     movementSignalIndex,
     movementFrom,
@@ -168,10 +192,51 @@ export function compileNetwork(
     ),
     movementTargets,
     movementFromLanes,
+    routeTargets,
+    routeFromLanes,
     movementSignal: movements.map((movement) => movement.signal),
     movementSignalGroup: movements.map((movement) => movement.signalGroup),
     signals,
     signalOf,
     slotCount,
   };
+}
+
+/**
+ * SUMO splits one pair of links into a movement per link index (`a>b@6`, `a>b@7`), each with its
+ * own lanes and signal group. A vehicle routed from `a` to `b` may use the lanes of all of them:
+ * its lane choice reads the union, and each lane answers to the movement that owns it.
+ */
+function splitMovements(
+  pairMovements: ReadonlyMap<number, number[]>,
+  movementTargets: Int32Array[][],
+  movementCount: number,
+): Pick<CompiledNetwork, 'laneOwner' | 'routeTargets' | 'routeFromLanes'> {
+  const laneOwner: Int32Array[] = new Array<Int32Array>(movementCount);
+  const routeTargets: Int32Array[][] = new Array<Int32Array[]>(movementCount);
+  const routeFromLanes: Int32Array[] = new Array<Int32Array>(movementCount);
+  for (const siblings of pairMovements.values()) {
+    const laneCount = movementTargets[siblings[0]!]!.length;
+    const union: number[][] = Array.from({ length: laneCount }, () => []);
+    const owners: number[][] = Array.from({ length: laneCount }, () => []);
+    for (const sibling of siblings) {
+      movementTargets[sibling]!.forEach((targets, lane) => {
+        if (targets.length > 0) owners[lane]!.push(sibling);
+        for (const target of targets) if (!union[lane]!.includes(target)) union[lane]!.push(target);
+      });
+    }
+    const targets = union.map((lanes) => Int32Array.from(lanes.sort((a, b) => a - b)));
+    const fromLanes = Int32Array.from(
+      union.flatMap((lanes, lane) => (lanes.length > 0 ? [lane] : [])),
+    );
+    for (const movement of siblings) {
+      // A lane two split movements share answers to the movement asking, when it is one of them.
+      laneOwner[movement] = Int32Array.from(owners, (candidates) =>
+        candidates.length === 0 ? -1 : candidates.includes(movement) ? movement : candidates[0]!,
+      );
+      routeTargets[movement] = targets;
+      routeFromLanes[movement] = fromLanes;
+    }
+  }
+  return { laneOwner, routeTargets, routeFromLanes };
 }

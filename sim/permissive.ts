@@ -1,6 +1,6 @@
-// Who a permissive movement yields to: conflicting movements of conflicting signal groups, precomputed.
+// Who a movement yields to: on a permissive green, or by right of way without signals; precomputed.
 import { movementsConflict, type MovementPath } from '../src/network/conflicts.ts';
-import type { RoadNetwork, TurnType } from '../src/network/types.ts';
+import type { RightOfWay, RoadNetwork, TurnType } from '../src/network/types.ts';
 import type { CompiledNetwork } from './compile.ts';
 
 /** Priority among movements that are both permissive: a through movement goes before a right turn, and so on. */
@@ -8,9 +8,14 @@ const TURN_RANK: Record<TurnType, number> = { through: 3, right: 2, left: 1, utu
 
 const DEFAULT_GAPS: Record<TurnType, number> = { left: 4.5, uturn: 4.5, through: 4, right: 4 };
 
+/** Rank of a right of way without signals: a minor or stop connection yields to a major one. */
+const RIGHT_OF_WAY_RANK: Record<RightOfWay, number> = { major: 2, minor: 1, stop: 1, equal: 1 };
+
 /** For each movement, flat `[other, outranks, …]`: `outranks` is 1 when `other` goes first even when both are permissive. */
 export interface YieldTable {
   yieldTo: Int32Array[];
+  /** 1 for a movement without a signal that yields by right of way (it drives as on a permissive green). */
+  yieldsWithoutSignal: Uint8Array;
   /** Critical gap of each movement, seconds. */
   criticalGap: Float64Array;
 }
@@ -81,11 +86,65 @@ export function yieldTable(
       }
     }
   }
+  const yieldsWithoutSignal = rightOfWay(network, net, pairs, pathOf, shareLane);
   const gapOf = { ...DEFAULT_GAPS, ...gaps };
   return {
     yieldTo: pairs.map((flat) => Int32Array.from(flat)),
+    yieldsWithoutSignal,
     criticalGap: Float64Array.from(net.movementTurn, (turn) => gapOf[turn]),
   };
+}
+
+/**
+ * Right of way where no signal rules (SUMO priority and right-before-left junctions): a movement
+ * without a signal group yields to the movements of the same intersection it crosses or merges
+ * with (into a shared lane) whose connections rank higher (major over minor and stop), and an
+ * `equal` one to an `equal` one entering from its right. Adds `[other, 1]` to `pairs`; returns which
+ * movements yield at all.
+ */
+function rightOfWay(
+  network: RoadNetwork,
+  net: CompiledNetwork,
+  pairs: number[][],
+  pathOf: (movement: number) => MovementPath,
+  shareLane: (first: number, second: number) => boolean,
+): Uint8Array {
+  const yields = new Uint8Array(net.movementIds.length);
+  const specs = network.getAttribute('movements');
+  const byIntersection = new Map<string, number[]>();
+  net.movementIds.forEach((id, movement) => {
+    const spec = specs[id]!;
+    if (net.movementGroup[movement]! >= 0 || spec.lanes[0]?.priority === undefined) return;
+    byIntersection.set(spec.intersection, [
+      ...(byIntersection.get(spec.intersection) ?? []),
+      movement,
+    ]);
+  });
+  const rightOfWayOf = (movement: number) => specs[net.movementIds[movement]!]!.lanes[0]!.priority!;
+  for (const movements of byIntersection.values()) {
+    for (const movement of movements) {
+      const own = rightOfWayOf(movement);
+      for (const other of movements) {
+        if (net.movementFrom[other] === net.movementFrom[movement]) continue;
+        const theirs = rightOfWayOf(other);
+        const first =
+          RIGHT_OF_WAY_RANK[theirs] > RIGHT_OF_WAY_RANK[own] ||
+          (own === 'equal' && theirs === 'equal' && fromTheRight(pathOf(movement), pathOf(other)));
+        if (!first) continue;
+        const kind = movementsConflict(pathOf(movement), pathOf(other));
+        if (kind === undefined || (kind === 'merging' && !shareLane(movement, other))) continue;
+        pairs[movement]!.push(other, 1);
+        yields[movement] = 1;
+      }
+    }
+  }
+  return yields;
+}
+
+/** Whether `other` enters the intersection from the leg to the right of `movement`'s. */
+function fromTheRight(movement: MovementPath, other: MovementPath): boolean {
+  const turn = (movement.entryLeg - other.entryLeg + 360) % 360;
+  return turn > 45 && turn < 135;
 }
 
 /**

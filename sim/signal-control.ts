@@ -79,13 +79,21 @@ export class SignalController {
     this.groups.forEach((group, index) => (colours[group.slot] = this.current[index]!));
   }
 
-  /** Moves to `time` (never backwards), updating `colours` and pushing events when given. */
-  advanceTo(time: number, colours: Uint8Array, events?: HiResEvent[]): void {
+  /**
+   * Moves to `time` (never backwards), updating `colours`, pushing events when given, and writing
+   * into `greenStarts` (by colour slot, when given) the time each group's green began.
+   */
+  advanceTo(
+    time: number,
+    colours: Uint8Array,
+    events?: HiResEvent[],
+    greenStarts?: Float64Array,
+  ): void {
     while (time >= this.partEnds[this.part]!) {
       const at = this.partEnds[this.part]!;
       this.part++;
       if (this.part === this.partKinds.length) this.nextCycle(at);
-      this.enterPart(at, colours, events);
+      this.enterPart(at, colours, events, greenStarts);
     }
   }
 
@@ -152,7 +160,12 @@ export class SignalController {
     this.partEnds[this.partEnds.length - 1] = end;
   }
 
-  private enterPart(at: number, colours: Uint8Array, events: HiResEvent[] | undefined): void {
+  private enterPart(
+    at: number,
+    colours: Uint8Array,
+    events: HiResEvent[] | undefined,
+    greenStarts: Float64Array | undefined,
+  ): void {
     const count = this.groups.length;
     const base = this.part * count;
     const kind = this.partKinds[this.part]!;
@@ -184,6 +197,9 @@ export class SignalController {
       if (before !== after) {
         this.current[column] = after;
         colours[group.slot] = after;
+        if (greenStarts && before < PERMISSIVE_GREEN && after >= PERMISSIVE_GREEN) {
+          greenStarts[group.slot] = at;
+        }
       }
     }
   }

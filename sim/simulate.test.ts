@@ -185,7 +185,8 @@ describe('simulate on one signal with one lane per link', () => {
     plan.stages[1]!.greens = { 'north-through': 'protected' };
     const result = simulate(
       network,
-      [trip('alone', 3, [approach, exit])],
+      // Entering at the speed limit (SUMO departSpeed="max"); from a standstill it would lose v / 2a.
+      [{ ...trip('alone', 3, [approach, exit]), departSpeed: 'max' }],
       { n0_0: plan },
       {
         begin: 0,

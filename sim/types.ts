@@ -49,6 +49,12 @@ export interface SimulationOptions {
    * permissive vehicle does not enter before. Default 2.
    */
   clearingTime?: number;
+  /**
+   * Seconds the driver standing first at a stop line takes to react to the start of green: the
+   * perception–reaction part of the start-up lost time (the acceleration part follows from
+   * `acceleration`). Default 1.
+   */
+  startReaction?: number;
 }
 
 /** Settings of a stepped simulation: as `simulate`'s, but it may run without an end. */

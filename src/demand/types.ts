@@ -15,6 +15,11 @@ export interface VehicleTrip {
   vehicleClass?: string;
   /** Vehicle length in metres, when the source says. */
   length?: number;
+  /**
+   * Speed when entering the network, m/s, or `max` (as fast as the lane and the vehicle ahead
+   * allow), when the source says (SUMO `departSpeed`); absent means 0, SUMO's default.
+   */
+  departSpeed?: number | 'max';
 }
 
 export interface VehicleDemand {

@@ -55,9 +55,18 @@ export interface LinkSpec {
   name?: string;
 }
 
+/**
+ * Right of way of a lane connection at an intersection without signals (SUMO connection `state`:
+ * `M` major, `m` minor, `=` equal — right before left, `s`/`w` stop): a minor or stop connection
+ * yields to major ones it crosses or merges with, an equal one to the one coming from its right.
+ */
+export type RightOfWay = 'major' | 'minor' | 'equal' | 'stop';
+
 export interface LaneConnection {
   fromLane: number;
   toLane: number;
+  /** Right of way where no signal controls the connection, when the source says. */
+  priority?: RightOfWay;
 }
 
 /** A turning movement: traffic from one link into another through an intersection. */

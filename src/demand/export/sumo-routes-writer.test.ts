@@ -47,6 +47,20 @@ describe('sumoRoutesXml', () => {
     expect(custom).toContain('departLane="free" departSpeed="0"');
   });
 
+  it('writes a vehicle’s own departSpeed over the option, and reads it back', () => {
+    const own = sumoRoutesXml([
+      trip('slow', 0, ['w_in', 'e_out'], { departSpeed: 0 }),
+      trip('fast', 1, ['w_in', 'e_out'], { departSpeed: 'max' }),
+      trip('given', 2, ['w_in', 'e_out'], { departSpeed: 7.5 }),
+      trip('default', 3, ['w_in', 'e_out']),
+    ]);
+    const speeds = [...own.matchAll(/departSpeed="([^"]+)"/g)].map((match) => match[1]);
+    expect(speeds).toEqual(['0', 'max', '7.5', 'max']);
+    const routing = { hasLink: () => true, isConnected: () => true, route: () => undefined };
+    const read = parseSumoRoutes(own, 'own.rou.xml', routing).vehicles;
+    expect(read.map((vehicle) => vehicle.departSpeed)).toEqual([0, 'max', 7.5, 'max']);
+  });
+
   it('reads back as the same vehicles through the SUMO route reader', () => {
     const network = buildNetwork(crossingSpec());
     const movements = Object.values(network.getAttribute('movements'));

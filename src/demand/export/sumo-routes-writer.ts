@@ -4,7 +4,10 @@ import type { VehicleTrip } from '../types.ts';
 export interface SumoRoutesOptions {
   /** `vehicle@departLane`; default `best` (the lane that lets the vehicle drive furthest). */
   departLane?: string;
-  /** `vehicle@departSpeed`; default `max` (as fast as the lane and the leader allow). */
+  /**
+   * `vehicle@departSpeed` for vehicles that carry none of their own (`VehicleTrip.departSpeed`);
+   * default `max` (as fast as the lane and the leader allow).
+   */
   departSpeed?: string;
   /** A comment written at the top, e.g. the source of the demand. */
   comment?: string;
@@ -16,7 +19,7 @@ const INVALID_ID = /[\s|\\'";,<>&]|^$/;
 /**
  * A SUMO routes file: one `<vType>` per vehicle type (its `vClass` and `length` from the first
  * vehicle of that type that gives them), then one `<vehicle>` per trip with its route as nested
- * `<route edges>`, sorted by departure (SUMO reads route files in order and wants them sorted),
+ * `<route edges>` and its own `departSpeed` when it has one, sorted by departure (SUMO reads route files in order and wants them sorted),
  * vehicles departing together kept in input order. Departures are written to the millisecond.
  *
  * @throws {RangeError} when a vehicle has no route, or an id is not a valid SUMO id.
@@ -44,7 +47,7 @@ export function sumoRoutesXml(
       type: vehicle.vehicleType,
       depart: seconds(vehicle.depart),
       departLane,
-      departSpeed,
+      departSpeed: vehicle.departSpeed === undefined ? departSpeed : String(vehicle.departSpeed),
     };
     lines.push(
       `    <vehicle${attributeText(attributes)}>`,

@@ -341,6 +341,37 @@ describe('parseSumoRoutes: routing', () => {
   });
 });
 
+describe('parseSumoRoutes: depart speed', () => {
+  const speeds = (attributes: string): Array<number | 'max' | undefined> =>
+    parse(
+      `<routes>
+        <vehicle id="v" depart="0" ${attributes}><route edges="in mid"/></vehicle>
+        <trip id="t" depart="1" from="in" to="outN" ${attributes}/>
+        <flow id="f" begin="2" end="4" period="1" from="side" to="outE" ${attributes}/>
+      </routes>`,
+    ).map((vehicle) => vehicle.departSpeed);
+
+  it('leaves departSpeed out when the file gives none: SUMO inserts at 0 m/s', () => {
+    expect(speeds('')).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('reads a number as metres per second on vehicles, trips and every vehicle of a flow', () => {
+    expect(speeds('departSpeed="8.5"')).toEqual([8.5, 8.5, 8.5, 8.5]);
+  });
+
+  it('reads max, desired and speedLimit as max', () => {
+    for (const word of ['max', 'desired', 'speedLimit']) {
+      expect(speeds(`departSpeed="${word}"`)).toEqual(['max', 'max', 'max', 'max']);
+    }
+  });
+
+  it('refuses a negative or unknown departSpeed with BAD_VALUE', () => {
+    for (const text of ['-1', 'fast']) {
+      expect(inputErrorOf(() => speeds(`departSpeed="${text}"`)).code).toBe('BAD_VALUE');
+    }
+  });
+});
+
 describe('parseSumoRoutes: files that must fail', () => {
   const cases: Array<[file: string, code: InputErrorCode, element?: string]> = [
     ['unknown-edge-in-a-route.rou.xml', 'UNKNOWN_LINK', 'vehicle id="v12" route edges'],

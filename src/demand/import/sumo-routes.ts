@@ -24,6 +24,9 @@ export type { RoutableNetwork, SumoRoutesOptions, SumoVehicleType };
  * - Each vehicle carries its vType's `vClass` as `vehicleClass` (`passenger` when the vType gives
  *   none) and its `length` when the vType gives one; a `vTypeDistribution` gives neither, its
  *   members may differ.
+ * - A vehicle, trip or flow's `departSpeed` is kept as `departSpeed`: metres per second, or `max`
+ *   for `max`, `desired` and `speedLimit` (and, simplified, `random`, `avg` and `last`). Absent, it
+ *   stays absent: SUMO then inserts at 0 m/s, and so does greenwave's simulator.
  * - PCE comes from the vType's `vClass` (bicycle 0.2, moped and motorcycle 0.5, truck, trailer, bus
  *   and coach 3.5, anything else 1). `tlsCycleAdaptation.py` compares the type *id* with those
  *   names instead; the two agree whenever a type is named after its class (RESCO's `bus`). A

@@ -1,11 +1,21 @@
 // Reads the lane connections of a SUMO network, checks them, and groups them into movements.
 import type { ProblemList } from '../errors.ts';
-import type { MovementSpec, TurnType } from '../types.ts';
+import type { MovementSpec, RightOfWay, TurnType } from '../types.ts';
 import { attributeReader } from './sumo-net-attributes.ts';
 import type { Edges, SpecialEdge, SumoEdge } from './sumo-net-edges.ts';
 import { report } from './sumo-net-problems.ts';
 import type { TrafficLights } from './sumo-net-programs.ts';
 import { childrenTagged, type XmlElement } from './sumo-xml.ts';
+
+/** SUMO connection `state` where no signal controls it; `o`/`O` (signal off) and others say nothing. */
+const RIGHT_OF_WAY: Record<string, RightOfWay> = {
+  M: 'major',
+  m: 'minor',
+  '=': 'equal',
+  s: 'stop',
+  w: 'stop',
+  Z: 'minor',
+};
 
 const TURNS: Record<string, TurnType> = {
   s: 'through',
@@ -27,6 +37,8 @@ export interface SumoConnection {
   dir?: string;
   tl?: string;
   linkIndex?: number;
+  /** Right of way from `state`, for a connection no signal controls. */
+  priority?: RightOfWay;
 }
 
 /** Every connection in file order; one with a missing or bad attribute is reported and left out. */
@@ -45,6 +57,7 @@ export function readConnections(net: XmlElement, problems: ProblemList): SumoCon
     }
     if (tl && linkIndex === undefined) return [];
     const dir = read.optional('dir');
+    const priority = tl ? undefined : RIGHT_OF_WAY[read.optional('state') ?? ''];
     return [
       {
         label,
@@ -54,6 +67,7 @@ export function readConnections(net: XmlElement, problems: ProblemList): SumoCon
         toLane,
         ...(dir !== undefined ? { dir } : {}),
         ...(tl ? { tl, linkIndex } : {}),
+        ...(priority ? { priority } : {}),
       },
     ];
   });
@@ -123,7 +137,11 @@ export function movementsOf(connections: SumoConnection[]): MovementSpec[] {
         id: `${id}${suffix}`,
         from: first.from,
         to: first.to,
-        lanes: lanes.map(({ fromLane, toLane }) => ({ fromLane, toLane })),
+        lanes: lanes.map(({ fromLane, toLane, priority }) => ({
+          fromLane,
+          toLane,
+          ...(priority ? { priority } : {}),
+        })),
         ...(turn ? { turn } : {}),
         ...(first.tl !== undefined && first.linkIndex !== undefined
           ? { signal: first.tl, signalGroup: String(first.linkIndex) }

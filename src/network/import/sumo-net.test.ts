@@ -254,6 +254,26 @@ describe('parseSumoNet on small variations', () => {
     expect(spec.links[0]?.lanes[0]?.allow).toEqual(['pedestrian']);
   });
 
+  it('keeps the right of way of connections no signal controls (state M, m, =, s), and none under a signal', () => {
+    const xml =
+      net(`<edge id="A2B" from="A" to="B"><lane index="0" speed="10" length="100"/><lane index="1" speed="10" length="100"/></edge>
+      <edge id="B2A" from="B" to="A"><lane index="0" speed="10" length="100"/><lane index="1" speed="10" length="100"/></edge>
+      <tlLogic id="B" programID="0" offset="0"><phase duration="10" state="G"/></tlLogic>
+      <connection from="A2B" to="B2A" fromLane="0" toLane="0" dir="t" state="M"/>
+      <connection from="A2B" to="B2A" fromLane="1" toLane="1" dir="t" state="m"/>
+      <connection from="B2A" to="A2B" fromLane="0" toLane="0" dir="t" state="="/>
+      <connection from="B2A" to="A2B" fromLane="1" toLane="1" tl="B" linkIndex="0" dir="t" state="O"/>`);
+    const lanes = parseSumoNet(xml, 'small.net.xml').movements.map((movement) => movement.lanes);
+    expect(lanes).toEqual([
+      [
+        { fromLane: 0, toLane: 0, priority: 'major' },
+        { fromLane: 1, toLane: 1, priority: 'minor' },
+      ],
+      [{ fromLane: 0, toLane: 0, priority: 'equal' }],
+      [{ fromLane: 1, toLane: 1 }],
+    ]);
+  });
+
   it('reports a linkIndex that is not a whole number', () => {
     const xml = net(`<edge id="A2B" from="A" to="B"><lane index="0" speed="10" length="100"/></edge>
       <edge id="B2A" from="B" to="A"><lane index="0" speed="10" length="100"/></edge>

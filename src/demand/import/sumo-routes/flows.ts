@@ -20,7 +20,7 @@ import { report } from './problems.ts';
 import type { DemandContext, DemandWindow, FlowDefaults } from './types.ts';
 import { lookUpVehicleType } from './vehicle-types.ts';
 import { resolveRoute } from './vehicle-route.ts';
-import { requireUniqueVehicleId, toVehicleTrip } from './vehicles.ts';
+import { readDepartSpeed, requireUniqueVehicleId, toVehicleTrip } from './vehicles.ts';
 
 const RATE_ATTRIBUTES = ['period', 'vehsPerHour', 'probability'] as const;
 
@@ -48,10 +48,11 @@ export function readFlow(
   const type = lookUpVehicleType(element, where, context);
   const route = resolveRoute(element, where, context);
   const schedule = readFlowSchedule(element, where, defaults, context.problems);
+  const departSpeed = readDepartSpeed(element, where, context.problems);
   if (id === undefined || type === undefined || route === undefined || schedule === undefined)
     return [];
   return departuresInWindow(schedule, context.window).map(({ index, depart }) =>
-    toVehicleTrip(`${id}.${index}`, depart, route, type),
+    toVehicleTrip(`${id}.${index}`, depart, route, type, departSpeed),
   );
 }
 
