@@ -115,6 +115,21 @@ export function receiveCommand(
   return answer({ ...agent, active }, command, 'applied', undefined, true);
 }
 
+/**
+ * The controller's refusal of `command` for a reason of its own (e.g. a signal that cannot run the
+ * plan): the result on its result topic; it keeps what it runs.
+ *
+ * @example
+ * rejectCommand(agent, command, rejectionReason('invalid-plan', 'the cabinet is in flash')).result.status // => 'rejected'
+ */
+export function rejectCommand(
+  agent: ControllerAgentState,
+  command: PlanCommandPayload,
+  reason: string,
+): CommandReceipt {
+  return answer(agent, command, 'rejected', reason, false);
+}
+
 function answer(
   agent: ControllerAgentState,
   command: PlanCommandPayload,

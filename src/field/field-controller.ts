@@ -2,11 +2,12 @@
 // ability to run the plan, and the faults a test injects.
 import {
   receiveCommand,
+  rejectCommand,
   runningPlan,
   type CommandReceipt,
   type ControllerAgentState,
 } from '../controllers/controller-agent.ts';
-import type { PlanCommandPayload, PlanResultPayload } from '../controllers/payloads.ts';
+import type { PlanCommandPayload } from '../controllers/payloads.ts';
 import { rejectionReason } from '../controllers/plan-results.ts';
 import type { Signal } from '../network/types.ts';
 import type { TimingPlan } from '../timing/types.ts';
@@ -44,55 +45,23 @@ export function answerCommand(
   const receipt = receiveCommand(agent, command, { now, signal });
   if (!receipt.changed) return receipt;
   if (fault === 'reject') {
-    return refusal(
+    return rejectCommand(
       agent,
       command,
-      receipt.resultTopic,
-      'the controller refuses new plans (a fault injected in the virtual field)',
+      rejectionReason(
+        'invalid-plan',
+        'the controller refuses new plans (a fault injected in the virtual field)',
+      ),
     );
   }
   try {
     run(runningPlan(receipt.state, agent.site)!);
   } catch (error) {
-    return refusal(
+    return rejectCommand(
       agent,
       command,
-      receipt.resultTopic,
-      `the signal cannot run it: ${(error as Error).message}`,
+      rejectionReason('invalid-plan', `the signal cannot run it: ${(error as Error).message}`),
     );
   }
   return receipt;
-}
-
-/** A refusal of `command` by a controller that keeps running what `agent` runs. */
-function refusal(
-  agent: ControllerAgentState,
-  command: PlanCommandPayload,
-  resultTopic: string,
-  detail: string,
-): CommandReceipt {
-  const result: PlanResultPayload = {
-    correlationId: command.correlationId,
-    status: 'rejected',
-    reason: rejectionReason('invalid-plan', detail),
-    planId: command.planId,
-    version: command.version,
-  };
-  return {
-    state: agent,
-    result,
-    resultTopic,
-    ...(agent.active === undefined ? {} : { activePlan: agent.active }),
-    changed: false,
-    actions: [
-      {
-        type: 'publish',
-        topic: resultTopic,
-        payload: result,
-        qos: 1,
-        retain: false,
-        correlationId: command.correlationId,
-      },
-    ],
-  };
 }
