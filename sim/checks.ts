@@ -12,6 +12,7 @@ export interface ResolvedOptions {
   maxCycleAdjustment: number;
   clearingTime: number;
   startReaction: number;
+  dawdling: number;
 }
 
 /**
@@ -48,6 +49,12 @@ export function checkOptions(
   }
   if (!(resolved.startReaction >= 0) || !Number.isFinite(resolved.startReaction)) {
     problems.push(`startReaction must be ≥ 0 s, got ${resolved.startReaction}`);
+  }
+  if (!(resolved.dawdling >= 0) || !Number.isFinite(resolved.dawdling)) {
+    problems.push(`dawdling must be ≥ 0 m/s, got ${resolved.dawdling}`);
+  }
+  if (options.timeToImpatience !== undefined && Number.isNaN(options.timeToImpatience)) {
+    problems.push('timeToImpatience must be seconds (≤ 0 for no impatience)');
   }
   if (options.timeToTeleport !== undefined && Number.isNaN(options.timeToTeleport)) {
     problems.push('timeToTeleport must be seconds (≤ 0 to never teleport)');

@@ -20,8 +20,10 @@ export interface CompiledNetwork {
   linkLaneCount: Int32Array;
   laneLink: Int32Array;
   laneIndex: Int32Array;
-  /** Free-flow speed of each lane, m/s. */
+  /** Free-flow speed of each lane (its limit, the reference for time lost), m/s. */
   laneSpeed: Float64Array;
+  /** The speed drivers keep on a free lane: the limit less the mean dawdling, m/s. */
+  laneCruiseSpeed: Float64Array;
   /** Newell's time lag τ of each lane, in steps: from the saturation headway and the jam spacing. */
   laneLagSteps: Float64Array;
   laneSaturationFlow: Float64Array;
@@ -76,7 +78,7 @@ export interface CompiledNetwork {
  */
 export function compileNetwork(
   network: RoadNetwork,
-  { step, jamSpacing }: { step: number; jamSpacing: number },
+  { step, jamSpacing, dawdling = 0 }: { step: number; jamSpacing: number; dawdling?: number },
 ): CompiledNetwork {
   const linkIds = network.edges();
   const linkOf = new Map(linkIds.map((id, index) => [id, index]));
@@ -86,6 +88,7 @@ export function compileNetwork(
   const laneLink: number[] = [];
   const laneIndex: number[] = [];
   const laneSpeed: number[] = [];
+  const laneCruiseSpeed: number[] = [];
   const laneLagSteps: number[] = [];
   const laneSaturationFlow: number[] = [];
   linkIds.forEach((id, link) => {
@@ -96,10 +99,12 @@ export function compileNetwork(
     linkLaneCount[link] = lanes.length;
     lanes.forEach((lane, index) => {
       const speed = lane.speedLimit > 0 ? lane.speedLimit : attributes.speedLimit;
-      const lag = 3600 / lane.saturationFlow - jamSpacing / speed;
+      const cruise = speed - Math.min(dawdling, speed / 2);
+      const lag = 3600 / lane.saturationFlow - jamSpacing / cruise;
       laneLink.push(link);
       laneIndex.push(index);
       laneSpeed.push(speed);
+      laneCruiseSpeed.push(cruise);
       laneLagSteps.push(Math.max(1, lag / step));
       laneSaturationFlow.push(lane.saturationFlow);
     });
@@ -177,6 +182,7 @@ export function compileNetwork(
     laneLink: Int32Array.from(laneLink),
     laneIndex: Int32Array.from(laneIndex),
     laneSpeed: Float64Array.from(laneSpeed),
+    laneCruiseSpeed: Float64Array.from(laneCruiseSpeed),
     laneLagSteps: Float64Array.from(laneLagSteps),
     laneSaturationFlow: Float64Array.from(laneSaturationFlow),
     movementIds: movements.map((movement) => movement.id),

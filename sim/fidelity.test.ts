@@ -58,6 +58,8 @@ function run(
     begin: 0,
     end: 300,
     rng: seededRandom(1),
+    // Kinematics to the step: no dawdling unless a test asks for it.
+    dawdling: 0,
     observer: { crossing: (event) => crossings.push(event), ...(step ? { step } : {}) },
     ...options,
   });
@@ -199,11 +201,34 @@ describe('right of way at a priority junction', () => {
     crossings.find((event) => event.vehicle === vehicle)!.time;
 
   it('holds a minor-road vehicle while the major road runs at headways below its critical gap', () => {
-    const { crossings, result } = run(spec, [minor, ...major], {}, { end: 200 });
+    const { crossings, result } = run(
+      spec,
+      [minor, ...major],
+      {},
+      { end: 200, timeToImpatience: 0 },
+    );
     const lastMajor = Math.max(...major.map((vehicle) => crossingOf(crossings, vehicle.id)));
     // It may wait inside the junction (crossing its stop line), but leaves it only after the stream.
     const left = result.vehicles.find((vehicle) => vehicle.id === 'minor')!;
     expect(left.arrival! - LENGTH / SPEED).toBeGreaterThan(lastMajor);
+  });
+
+  it('grows impatient like SUMO’s minor vehicles: after standing long enough it takes a short gap', () => {
+    // At the speed limit from the start, so that the stream keeps its 2 s headways.
+    const stream = Array.from({ length: 150 }, (_, index) => ({
+      ...trip(`major${index}`, index * 2, ['w_in', 'e_out']),
+      departSpeed: 'max' as const,
+    }));
+    const lastOf = (crossings: CrossingEvent[]) =>
+      Math.max(...stream.map((vehicle) => crossingOf(crossings, vehicle.id)));
+    const arrivalOf = (outcome: ReturnType<typeof run>) =>
+      outcome.result.vehicles.find((vehicle) => vehicle.id === 'minor')!.arrival!;
+    const patient = run(spec, [minor, ...stream], {}, { end: 1200, timeToImpatience: 0 });
+    expect(arrivalOf(patient) - LENGTH / SPEED).toBeGreaterThan(lastOf(patient.crossings));
+    const impatient = run(spec, [minor, ...stream], {}, { end: 1200 });
+    // 2 s headways fall below 4 s × (1 − waited / 180 s) after 90 s standing.
+    expect(arrivalOf(impatient) - LENGTH / SPEED).toBeLessThan(200);
+    expect(arrivalOf(impatient) - LENGTH / SPEED).toBeGreaterThan(80);
   });
 
   it('lets the minor-road vehicle go at once on an empty major road, and never holds the major road', () => {

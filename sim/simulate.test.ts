@@ -180,6 +180,20 @@ describe('simulate on one signal with one lane per link', () => {
     expect(Math.max(...result.vehicles.map((vehicle) => vehicle.departDelay))).toBeGreaterThan(60);
   });
 
+  it('loses the time SUMO’s dawdling Krauss driver loses on a free road (free-flow loss was 2.8 s against SUMO’s 6.3 s on cologne3)', () => {
+    const plan = twoStagePlan('n0_0', ['north-through'], 80, [], 0);
+    plan.stages[1]!.greens = { 'north-through': 'protected' };
+    const lone = [{ ...trip('alone', 3, [approach, exit]), departSpeed: 'max' as const }];
+    const options = { begin: 0, end: 400, rng: seededRandom(1) };
+    const [vehicle] = simulate(network, lone, { n0_0: plan }, options).vehicles;
+    const limit = network.getEdgeAttributes(approach).speedLimit;
+    // Cruising 0.65 m/s below the limit for 2 km: 2000 / (v − 0.65) − 2000 / v lost.
+    const expected = 2000 / (limit - 0.65) - 2000 / limit;
+    expect(vehicle!.delay).toBeGreaterThan(expected - 0.5);
+    expect(vehicle!.delay).toBeLessThan(expected + 0.5);
+    expect(vehicle!.stops).toBe(0);
+  });
+
   it('drives a lone vehicle at the speed limit: travel time = length / speed within a step', () => {
     const plan = twoStagePlan('n0_0', ['north-through'], 80, [], 0);
     plan.stages[1]!.greens = { 'north-through': 'protected' };
@@ -188,11 +202,7 @@ describe('simulate on one signal with one lane per link', () => {
       // Entering at the speed limit (SUMO departSpeed="max"); from a standstill it would lose v / 2a.
       [{ ...trip('alone', 3, [approach, exit]), departSpeed: 'max' }],
       { n0_0: plan },
-      {
-        begin: 0,
-        end: 300,
-        rng: seededRandom(1),
-      },
+      { begin: 0, end: 300, rng: seededRandom(1), dawdling: 0 },
     );
     const [vehicle] = result.vehicles;
     const freeFlow = 2000 / network.getEdgeAttributes(approach).speedLimit;
@@ -209,11 +219,8 @@ describe('simulate on one signal with one lane per link', () => {
       network,
       [trip('stopped', 0, [approach, exit])],
       { n0_0: plan },
-      {
-        begin: 0,
-        end: 400,
-        rng: seededRandom(1),
-      },
+      // At the speed limit, not below it (dawdling), so that it reaches the line at 72 s.
+      { begin: 0, end: 400, rng: seededRandom(1), dawdling: 0 },
     );
     const [vehicle] = result.vehicles;
     // Reaches the line at about 72 s, green at 110 s.

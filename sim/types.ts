@@ -13,7 +13,10 @@ export interface SimulationOptions {
   step?: number;
   /** Random source in [0, 1), e.g. `seededRandom(seed)`: breaks ties between equally good lanes. */
   rng: () => number;
-  /** Jam spacing (vehicle length + gap when stopped), metres. Default 7.5. */
+  /**
+   * Jam spacing (vehicle length + gap when stopped), metres. Default: the trips' mean length + 2.5
+   * (SUMO's minGap) when every trip gives its length, else 7.5.
+   */
   jamSpacing?: number;
   /** Largest acceleration, m/s². Default 2.6 (SUMO's passenger car). */
   acceleration?: number;
@@ -52,9 +55,21 @@ export interface SimulationOptions {
   /**
    * Seconds the driver standing first at a stop line takes to react to the start of green: the
    * perception–reaction part of the start-up lost time (the acceleration part follows from
-   * `acceleration`). Default 1.
+   * `acceleration`). Default 2.5.
    */
   startReaction?: number;
+  /**
+   * Mean speed below the limit at which drivers cruise on a free lane, m/s: SUMO's Krauss driver
+   * dawdles by up to σ·a·Δt every step (σ 0.5, a 2.6 m/s², Δt 1 s), 0.65 m/s on average, and the
+   * time it loses so counts in its timeLoss. Default 0.65; at most half the limit is taken.
+   */
+  dawdling?: number;
+  /**
+   * Seconds of standing after which a yielding vehicle needs no gap at all, SUMO's
+   * `--time-to-impatience`: the critical gap shrinks linearly with the time the vehicle has stood.
+   * Default 180, SUMO's; 0 or less keeps the critical gap.
+   */
+  timeToImpatience?: number;
 }
 
 /** Settings of a stepped simulation: as `simulate`'s, but it may run without an end. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
-import { sim, type SimReport } from './sim.ts';
+import { loadSimulationInputs, sim, type SimReport } from './sim.ts';
 
 const sumoNet = 'fixtures/sumo/four-leg-signalised.net.xml';
 const sumoRoutes = 'fixtures/sumo/four-leg-signalised.rou.xml';
@@ -119,6 +119,13 @@ describe('greenwave sim on other formats', () => {
     expect(simulated(again)).toEqual(simulated(first));
     // The seed draws the vehicles too: another seed, another Poisson draw.
     expect(other.vehicles).not.toBe(first.vehicles);
+  });
+
+  it('inserts vehicles drawn from counts at departSpeed max, as the routes greenwave export writes', async () => {
+    const [begin, end] = [jinshuiWindow[1]!, jinshuiWindow[3]!];
+    const inputs = await loadSimulationInputs({ net: jinshui, demand: jinshuiCounts, begin, end });
+    expect(inputs.vehicles.length).toBeGreaterThan(0);
+    expect(new Set(inputs.vehicles.map((trip) => trip.departSpeed))).toEqual(new Set(['max']));
   });
 
   it('reads SUMO programs written for a network greenwave exports', async () => {

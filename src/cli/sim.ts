@@ -224,7 +224,10 @@ function vehiclesOf(
 ): VehicleTrip[] {
   if (demand.vehicles) return demand.vehicles;
   try {
-    return routesFromTurns(network, demand.flows, { rng: seededRandom(seed), begin, end });
+    // As `greenwave export` writes them: SUMO inserts these vehicles at `departSpeed="max"`.
+    return routesFromTurns(network, demand.flows, { rng: seededRandom(seed), begin, end }).map(
+      (trip) => ({ ...trip, departSpeed: 'max' as const }),
+    );
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new InputFileError(demand.file, [
