@@ -233,9 +233,17 @@ interface Write {
   rows: readonly DetectorAggregate[];
 }
 
-/** A store that records when each detector-aggregate write was called and when it was durable. */
-function timedStore(store: Store): { store: Store; writes: Write[] } {
+/**
+ * A store that records when each detector-aggregate write was called and when it was durable,
+ * and counts the engine's state saves by key.
+ */
+function timedStore(store: Store): {
+  store: Store;
+  writes: Write[];
+  stateSaves: Record<string, number>;
+} {
   const writes: Write[] = [];
+  const stateSaves: Record<string, number> = {};
   const timed = new Proxy(store, {
     get(target, property) {
       if (property === 'writeDetectorAggregates') {
@@ -245,11 +253,17 @@ function timedStore(store: Store): { store: Store; writes: Write[] } {
           writes.push({ calledAt, storedAt: performance.now(), rows });
         };
       }
+      if (property === 'putState') {
+        return (key: string, value: unknown) => {
+          stateSaves[key] = (stateSaves[key] ?? 0) + 1;
+          return target.putState(key, value);
+        };
+      }
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
     },
   });
-  return { store: timed, writes };
+  return { store: timed, writes, stateSaves };
 }
 
 /** CPU seconds a process has used so far (user + system), from /proc; NaN where there is none. */
@@ -374,7 +388,7 @@ async function ingestRun(
   const folder = await mkdtemp(join(tmpdir(), 'greenwave-ingest-bench-'));
   const clock = new ManualClock(START_MS);
   const embedded = await openEmbeddedStore({ dataDir: folder, clock });
-  const { store, writes } = timedStore(embedded);
+  const { store, writes, stateSaves } = timedStore(embedded);
   const link = await connectLink({
     url: broker.url,
     username: 'engine',
@@ -407,6 +421,8 @@ async function ingestRun(
     await engine.idle();
     const storedAt = Math.max(...writes.map((write) => write.storedAt));
     const cpu = await meter(arrivals.arrived);
+    /** State saves while the feed ran (the stop's own saves come after). */
+    const stateSavesDuringRun = { ...stateSaves };
     const seconds = (storedAt - startedAt) / 1000;
     const handledSeconds = (handledAt - startedAt) / 1000;
     return {
@@ -419,6 +435,7 @@ async function ingestRun(
       handledPerSecond: arrivals.arrived / handledSeconds,
       detectorAggregateWrites: writes.length,
       ingestStateBytes: Buffer.byteLength(JSON.stringify(engine.state.ingest)),
+      stateSaves: stateSavesDuringRun,
       publishToHandled: latency(arrivals.latencies()),
       closeToStored: latency(writes.map((write) => write.storedAt - write.calledAt)),
       publishToStoredWithoutClockWait: latency(processingLatencies(feed, arrivals, writes)),
@@ -660,7 +677,7 @@ export async function ingestSuite(): Promise<void> {
         latencyMessages: latencyFeed.sites.length * latencyFeed.minutes.length,
         window: WINDOW,
         engine:
-          'Engine with adaptive cycles off, default aggregation (300 and 900 s, grace 120 s) and ingest tick (60 s), on a ManualClock moved to each minute as it is published; embedded store in a temporary directory, fsync on; every link, the engine and the store in this one Node process, Mosquitto in its own',
+          'Engine with adaptive cycles off, default aggregation (300 and 900 s, grace 120 s), ingest tick (60 s) and state saves (ingest state every 900 s, health evidence every 3600 s of its clock), on a ManualClock moved to each minute as it is published; embedded store in a temporary directory, fsync on; every link, the engine and the store in this one Node process, Mosquitto in its own',
       },
       measure: `Throughput: messages/s from the first publish until every message arrived at one subscriber link (raw: ${RAW_RUNS} runs before and ${RAW_RUNS} after the ingest run, after a warm-up run; the ratio is to their median), or until every message was handled and the last aggregate was durable in the store (ingest). Latency: wall-clock ms with every controller publishing its minute at once, the next minute after the burst is handled and the store idle. The wait between handling and the interval closing (its end plus the grace: 2 to 7 minutes of real time with the defaults) is a setting, not a cost, and is not included: close → stored starts when the ingest tick closes the interval`,
       throughput: { rawBefore, ingest, rawAfter, ratio },

@@ -2,6 +2,7 @@
 // refused inputs, refused plans, silent controllers, restarts, the fallback and transitions.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { siteTopic } from '../controllers/topics.ts';
+import { siteEntry } from '../ingest/site-table.ts';
 import { loadDemo, rig, T0, ZONE, type Rig } from './engine.fixture.ts';
 import { Engine } from './engine.ts';
 import { minuteOfVolume } from './testing.ts';
@@ -114,7 +115,7 @@ describe('Engine', () => {
     // two det.volume messages were taken in part: the unknown and the foreign detector's values
     expect(r.engine.counters.rejected - counted.rejected).toBe(cases.length - 2);
     // the own detector's reading next to the ghost was taken
-    expect(r.engine.state.ingest.health.detectors[own!]).toBeDefined();
+    expect(siteEntry(r.engine.state.ingest.health.sites, 'JS-01')?.detectors[own!]).toBeDefined();
     // later messages are still processed: a Last Will raises controller.offline
     r.bus.inject(`tsc/${ZONE}/JS-01/presence`, '{"state":"offline","ts":"2026-11-30T08:00:00Z"}', {
       retain: true,

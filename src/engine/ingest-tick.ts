@@ -16,7 +16,7 @@ export const DETECTOR_FAULT = 'detector.fault';
  * missing, stuck-on, stuck-off, chattering, gaps).
  *
  * @example
- * const { state, effects } = engineIngestTick(engineState, context, clock.now());
+ * const { state, effects, closed } = engineIngestTick(engineState, context, clock.now());
  * effects.filter((effect) => effect.type === 'alarm');
  * // => [{ code: 'detector.fault', site: 'JS-07', active: true, values: { detector: '…', fault: 'stuck-on', since: '…' }, … }]
  */
@@ -24,7 +24,12 @@ export function engineIngestTick(
   state: EngineState,
   context: EngineContext,
   now: number,
-): EngineStep {
+): EngineStep & {
+  /** Intervals closed (their rows are among the effects). */
+  closed: number;
+  /** Detector faults raised or cleared. */
+  faultChanges: number;
+} {
   const { map, settings, prior } = context;
   const priorFlows = prior?.flowsAt(now);
   const tick = ingestTick(
@@ -34,8 +39,9 @@ export function engineIngestTick(
     settings.ingest,
   );
   const effects: EngineEffect[] = [];
-  const detectors = tick.closed.flatMap((closed) => storeRows(closed, map).detectors);
-  const movements = tick.closed.flatMap((closed) => storeRows(closed, map).movements);
+  const rows = tick.closed.map((closed) => storeRows(closed, map));
+  const detectors = rows.flatMap((row) => row.detectors);
+  const movements = rows.flatMap((row) => row.movements);
   if (detectors.length > 0) effects.push({ type: 'store', kind: 'detectors', rows: detectors });
   if (movements.length > 0) effects.push({ type: 'store', kind: 'movements', rows: movements });
   for (const event of tick.events) {
@@ -67,5 +73,10 @@ export function engineIngestTick(
       endMs,
       detectors: totals,
     }));
-  return { state: { ...state, ingest: tick.state, recent, health: tick.health }, effects };
+  return {
+    state: { ...state, ingest: tick.state, recent, health: tick.health },
+    effects,
+    closed: tick.closed.length,
+    faultChanges: tick.events.length,
+  };
 }

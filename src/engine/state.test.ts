@@ -16,13 +16,47 @@ describe('savedState and restoreState', () => {
     const saved = savedState({ ...createEngineState(), cycles: 9 });
     const { state, notes } = restoreState(createEngineState(), {
       plans: saved.plans,
-      ingest: { ...saved.ingest, format: 2 } as never,
+      ingest: { ...saved.ingest, format: 1 } as never,
     });
     expect(state.cycles).toBe(9);
     expect(notes).toEqual([
       'no saved deployment: starting fresh',
       'saved ingest state has an unknown format: starting fresh',
+      'no saved health evidence: starting fresh',
     ]);
+  });
+
+  it('saves the health evidence apart from the rest of the ingest state, and joins them again', () => {
+    const fresh = createEngineState();
+    const channel = { last: 7, lastTsMs: 420_000, seen: [6, 7], tallies: [] };
+    const evidence = {
+      '7': { 'JS-02': { seen: { firstMs: 0, lastMs: 60_000, interval: 60 }, detectors: {} } },
+    };
+    const state = {
+      ...fresh,
+      ingest: {
+        ...fresh.ingest,
+        sequences: { 'JS-02/det.volume': channel },
+        health: { sites: evidence, detectors: {} },
+      },
+    };
+    const saved = JSON.parse(JSON.stringify(savedState(state))) as ReturnType<typeof savedState>;
+    expect(saved.ingest.ingest.health.sites).toEqual({});
+    expect(saved.evidence).toEqual({ format: 1, sites: evidence });
+    const { state: restored } = restoreState(createEngineState(), saved);
+    expect(restored.ingest.health.sites).toEqual(evidence);
+    // the channels resume at their next entry: what was sent meanwhile is not a gap of the feed
+    expect(restored.ingest.sequences).toEqual({
+      'JS-02/det.volume': { ...channel, resumed: true },
+    });
+    // an ingest state of the first format (intervals not kept by site) is not read
+    const { state: older, notes } = restoreState(createEngineState(), {
+      ingest: { ...saved.ingest, format: 1 } as never,
+      evidence: saved.evidence,
+    });
+    expect(older.ingest.sequences).toEqual({});
+    expect(older.ingest.health.sites).toEqual(evidence);
+    expect(notes).toContain('saved ingest state has an unknown format: starting fresh');
   });
 
   it('keeps lists bounded, newest last', () => {

@@ -1,12 +1,14 @@
 // The engine's memory: deployment, ingest, plans per site, decisions and alarms; plain JSON, saved
-// in the store under three keys so a restarted engine resumes with its plans and versions.
+// in the store under four keys so a restarted engine resumes with its plans and versions.
 import type { DeploymentState } from '../controllers/deployment.ts';
 import { createDeploymentState } from '../controllers/deployment.ts';
 import type { AlarmPayload } from '../controllers/payloads.ts';
 import type { DeployOutcome } from '../controllers/deploy-plan.ts';
 import type { IntervalAggregate } from '../ingest/aggregate.ts';
 import type { DetectorHealth } from '../ingest/health.ts';
+import type { HealthState } from '../ingest/health-evidence.ts';
 import { createIngestState, type IngestState } from '../ingest/pipeline.ts';
+import { resumeSequences } from '../ingest/sequence.ts';
 import type { AggregationOptions } from '../ingest/aggregate.ts';
 import type { TimingPlan } from '../timing/types.ts';
 import type { EngineEffect } from './effects.ts';
@@ -101,22 +103,34 @@ export function createEngineState(aggregation: AggregationOptions = {}): EngineS
   };
 }
 
-/** The store keys of the saved state: small and often written, large and written per tick, the rest. */
+/**
+ * The store keys of the saved state, each saved on its own rhythm (see `Engine`): the deployment
+ * (small) on every change; the plans, decisions and alarms after each cycle and tick that changed
+ * them; the ingest state (sequences, open intervals, verdicts, recent aggregates) every
+ * `ingestSave` seconds and when a fault changes; the health evidence (the bulk: an hour of minute
+ * buckets per detector) every `evidenceSave` seconds. All four at stop.
+ */
 export const STATE_KEYS = {
   deployment: 'engine.deployment',
   ingest: 'engine.ingest',
+  evidence: 'engine.evidence',
   plans: 'engine.plans',
 } as const;
 
-/** The three documents the state is saved as. */
+/** The ingest document's format: 2 since the open intervals and the evidence are kept by site. */
+const INGEST_FORMAT = 2;
+
+/** The documents the state is saved as. */
 export interface SavedState {
   deployment?: { format: 1; deployment: DeploymentState };
+  /** The ingest state without the health evidence (that is `evidence`). */
   ingest?: {
-    format: 1;
+    format: typeof INGEST_FORMAT;
     ingest: IngestState;
     recent: IntervalAggregate[];
     health: Record<string, DetectorHealth>;
   };
+  evidence?: { format: 1; sites: HealthState['sites'] };
   plans?: {
     format: 1;
     plans: Record<string, SitePlan>;
@@ -128,9 +142,16 @@ export interface SavedState {
 
 /** The documents to save for `state`. */
 export function savedState(state: EngineState): Required<SavedState> {
+  const { sites, ...verdicts } = state.ingest.health;
   return {
     deployment: { format: 1, deployment: state.deployment },
-    ingest: { format: 1, ingest: state.ingest, recent: state.recent, health: state.health },
+    ingest: {
+      format: INGEST_FORMAT,
+      ingest: { ...state.ingest, health: { ...verdicts, sites: {} } },
+      recent: state.recent,
+      health: state.health,
+    },
+    evidence: { format: 1, sites },
     plans: {
       format: 1,
       plans: state.plans,
@@ -143,7 +164,8 @@ export function savedState(state: EngineState): Required<SavedState> {
 
 /**
  * The state from its saved documents; a missing or unreadable document leaves that part fresh,
- * and the returned notes say which (the engine logs them).
+ * and the returned notes say which (the engine logs them). The evidence may be older than the
+ * ingest state (it is saved less often): the health checks judge it as it is.
  *
  * @example
  * restoreState(createEngineState(), { deployment: { format: 1, deployment } }).state.deployment; // => deployment
@@ -154,12 +176,12 @@ export function restoreState(
 ): { state: EngineState; notes: string[] } {
   const notes: string[] = [];
   let state = fresh;
-  const usable = (name: string, document: { format?: unknown } | undefined) => {
+  const usable = (name: string, document: { format?: unknown } | undefined, format = 1) => {
     if (document === undefined) {
       notes.push(`no saved ${name}: starting fresh`);
       return false;
     }
-    if (document.format !== 1) {
+    if (document.format !== format) {
       notes.push(`saved ${name} has an unknown format: starting fresh`);
       return false;
     }
@@ -168,9 +190,15 @@ export function restoreState(
   if (usable('deployment', saved.deployment) && saved.deployment?.deployment?.sites) {
     state = { ...state, deployment: saved.deployment.deployment };
   }
-  if (usable('ingest state', saved.ingest) && saved.ingest?.ingest?.aggregation) {
+  if (usable('ingest state', saved.ingest, INGEST_FORMAT) && saved.ingest?.ingest?.aggregation) {
     const { ingest, recent = [], health = {} } = saved.ingest;
-    state = { ...state, ingest, recent, health };
+    // Entries sent while the engine was down, or taken after the last save, are not the feeds' gaps.
+    const sequences = resumeSequences(ingest.sequences ?? {});
+    state = { ...state, ingest: { ...ingest, sequences }, recent, health };
+  }
+  if (usable('health evidence', saved.evidence) && saved.evidence?.sites) {
+    const { sites } = saved.evidence;
+    state = { ...state, ingest: { ...state.ingest, health: { ...state.ingest.health, sites } } };
   }
   if (usable('plans', saved.plans) && saved.plans?.plans) {
     const { plans, decisions = [], alarms = [], cycles = 0 } = saved.plans;

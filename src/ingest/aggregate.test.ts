@@ -4,11 +4,14 @@ import { describe, expect, it } from 'vitest';
 import {
   aggregateReadings,
   closeIntervals,
+  closeStoredIntervals,
   createAggregation,
   intervalStartMs,
+  openSince,
   type AggregationState,
   type IntervalAggregate,
 } from './aggregate.ts';
+import { siteShard } from './site-table.ts';
 import { IngestError, type VolumeReading } from './types.ts';
 
 const T0 = Date.parse('2026-11-28T07:00:00Z');
@@ -152,6 +155,52 @@ describe('aggregateReadings and closeIntervals', () => {
     aggregateReadings(state, [reading('w-0', 2, 5), reading('w-1', 1, 3)]);
     closeIntervals(state, T0 + 60 * MINUTE);
     expect(state).toEqual(frozen);
+  });
+
+  it('copies only the part of the site a message comes from (regression: every detector was copied per message)', () => {
+    const sites = Array.from({ length: 40 }, (_, index) => `S${index}`);
+    const all = sites.map((site) => ({ ...reading('w-0', 1, 5), site, detector: `${site}-0` }));
+    const before = aggregateReadings(createAggregation(), all).state;
+    const after = aggregateReadings(before, [
+      { ...reading('w-0', 2, 3), site: 'S7', detector: 'S7-0' },
+    ]).state;
+    const touched = siteShard('S7');
+    after.levels.forEach((level, index) => {
+      const [key] = Object.keys(level.open);
+      const was = before.levels[index]!.open[key!]!.sites;
+      const now = level.open[key!]!.sites;
+      for (const shard of Object.keys(was)) {
+        if (shard === touched) expect(now[shard]).not.toBe(was[shard]);
+        else expect(now[shard], shard).toBe(was[shard]);
+      }
+    });
+  });
+
+  it('closes the intervals a store already holds, so that they are not stored again with less', () => {
+    let state = createAggregation({ intervals: [300, 900], grace: 120 });
+    expect(openSince(state)).toBeUndefined();
+    // readings to 07:09: 07:00–07:05 and 07:05–07:10 open at 5 minutes, 07:00–07:15 at 15
+    state = aggregateReadings(
+      state,
+      [1, 2, 6, 9].map((minute) => reading('w-0', minute, 1)),
+    ).state;
+    expect(openSince(state)).toBe(T0);
+    const stored = [
+      { interval: 300, startMs: T0 }, // stored after the state was saved
+      { interval: 900, startMs: T0 - 15 * MINUTE }, // before it: no open interval ends by then
+    ];
+    const closed = closeStoredIntervals(state, stored);
+    expect(closed.levels.map((level) => level.closedThroughMs)).toEqual([T0 + 5 * MINUTE, T0]);
+    expect(Object.keys(closed.levels[0]!.open)).toEqual([String(T0 + 5 * MINUTE)]);
+    expect(closed.levels[1]!.open).toEqual(state.levels[1]!.open);
+    // what it emits at the end is the open rest, and a late reading for 07:00–07:05 is refused
+    const rest = closeIntervals(closed, T0 + 24 * 60 * MINUTE).closed;
+    expect(rest.map(({ interval, startMs }) => [interval, startMs - T0])).toEqual([
+      [900, 0],
+      [300, 5 * MINUTE],
+    ]);
+    expect(aggregateReadings(closed, [reading('w-1', 3, 1)]).late).toHaveLength(0); // 900 s open
+    expect(closeStoredIntervals(state, [])).toBe(state);
   });
 
   it('throws BAD_OPTION on an interval that is not positive', () => {

@@ -1,5 +1,11 @@
 // Detector readings into fixed clock-aligned intervals: count sums, time-weighted occupancy, closed once.
 import { DEFAULT_AGGREGATION_INTERVALS } from './accept-volume.ts';
+import {
+  siteEntries,
+  siteTableEditor,
+  type SiteTable,
+  type SiteTableEditor,
+} from './site-table.ts';
 import { IngestError, MS, type Rejection, type VolumeReading } from './types.ts';
 
 /** `closedThroughMs` before anything closed: a number JSON keeps (−Infinity would become null). */
@@ -35,9 +41,13 @@ interface OpenCell {
   endsMs: number[];
 }
 
+/**
+ * An open interval's cells by site, then detector: a message touches one site, so folding it
+ * copies that site's few cells and a small shard of the site table, never every detector.
+ */
 interface OpenInterval {
   startMs: number;
-  detectors: Record<string, OpenCell>;
+  sites: SiteTable<Record<string, OpenCell>>;
 }
 
 /** One interval length's open intervals, keyed by start, and how far it has closed. */
@@ -124,35 +134,44 @@ export function aggregateReadings(
   const duplicates: VolumeReading[] = [];
   const late: Rejection[] = [];
   const levels = state.levels.map((level) => ({ ...level, open: { ...level.open } }));
-  const copied = levels.map(() => new Set<string>());
+  // The intervals and site cells this call changes, each copied once per call: the state given
+  // stays as it was, and the rest (every other site, every other interval) is shared with it.
+  const editing = levels.map(
+    () => new Map<string, { startMs: number; sites: SiteTableEditor<Record<string, OpenCell>> }>(),
+  );
+  const made = new Set<object>();
   for (const reading of readings) {
     let folded = false;
     let duplicate = false;
-    levels.forEach((level, index) => {
-      const intervalMs = level.interval * MS;
+    for (let index = 0; index < levels.length; index++) {
+      const level = levels[index]!;
       const startMs = intervalStartMs(reading, level.interval);
-      if (startMs + intervalMs <= level.closedThroughMs) return;
+      if (startMs + level.interval * MS <= level.closedThroughMs) continue;
       const key = String(startMs);
-      // Copy each touched interval and cell once per call: the state given stays as it was.
-      if (!copied[index]!.has(key)) {
-        const before = level.open[key];
-        level.open[key] = { startMs, detectors: { ...(before?.detectors ?? {}) } };
-        copied[index]!.add(key);
+      let open = editing[index]!.get(key);
+      if (!open) {
+        open = { startMs, sites: siteTableEditor(level.open[key]?.sites ?? {}) };
+        editing[index]!.set(key, open);
       }
-      const open = level.open[key]!;
-      const cell = open.detectors[reading.detector];
+      let cells = open.sites.get(reading.site);
+      if (!cells || !made.has(cells)) {
+        cells = { ...cells };
+        open.sites.set(reading.site, cells);
+        made.add(cells);
+      }
+      const cell = cells[reading.detector];
       if (cell && hasEnd(cell.endsMs, reading.endMs)) {
         duplicate = true;
-        return;
+        continue;
       }
-      open.detectors[reading.detector] = {
+      cells[reading.detector] = {
         count: (cell?.count ?? 0) + reading.count,
         occupied: (cell?.occupied ?? 0) + reading.occupancy * reading.interval,
         covered: (cell?.covered ?? 0) + reading.interval,
         endsMs: [...(cell?.endsMs ?? []), reading.endMs],
       };
       folded = true;
-    });
+    }
     if (folded) fresh.push(reading);
     else if (duplicate) duplicates.push(reading);
     else {
@@ -165,6 +184,11 @@ export function aggregateReadings(
       });
     }
   }
+  levels.forEach((level, index) => {
+    for (const [key, { startMs, sites }] of editing[index]!) {
+      level.open[key] = { startMs, sites: sites.table() };
+    }
+  });
   return { state: { ...state, levels }, fresh, duplicates, late };
 }
 
@@ -192,13 +216,15 @@ export function closeIntervals(
         continue;
       }
       const detectors: Record<string, DetectorTotals> = {};
-      for (const [detector, cell] of Object.entries(interval.detectors)) {
-        detectors[detector] = {
-          count: cell.count,
-          occupancy: cell.covered > 0 ? cell.occupied / cell.covered : 0,
-          covered: cell.covered,
-          readings: cell.endsMs.length,
-        };
+      for (const [, cells] of siteEntries(interval.sites)) {
+        for (const [detector, cell] of Object.entries(cells)) {
+          detectors[detector] = {
+            count: cell.count,
+            occupancy: cell.covered > 0 ? cell.occupied / cell.covered : 0,
+            covered: cell.covered,
+            readings: cell.endsMs.length,
+          };
+        }
       }
       closed.push({
         interval: level.interval,
@@ -211,6 +237,58 @@ export function closeIntervals(
   });
   closed.sort((a, b) => a.startMs - b.startMs || a.interval - b.interval);
   return { state: { ...state, levels }, closed };
+}
+
+/**
+ * The span a store must be asked about to tell which open intervals were stored already: from the
+ * earliest an open interval (or the next to open) can start, `[fromMs, ∞)`; undefined when nothing
+ * is open and nothing ever closed.
+ *
+ * @example
+ * openSince(state) // => Date.parse('2026-11-28T07:00:00Z')
+ */
+export function openSince(state: AggregationState): number | undefined {
+  let fromMs = Infinity;
+  for (const level of state.levels) {
+    for (const interval of Object.values(level.open)) fromMs = Math.min(fromMs, interval.startMs);
+    if (level.closedThroughMs > NOTHING_CLOSED) fromMs = Math.min(fromMs, level.closedThroughMs);
+  }
+  return Number.isFinite(fromMs) ? fromMs : undefined;
+}
+
+/**
+ * Marks as closed what the store already holds: each interval length is closed through the end
+ * of the latest of its intervals among `stored`, and open intervals ending by then are dropped
+ * unsaid. An engine restarted from a state saved before some intervals closed (a crash between
+ * saves) must not close them again with the fewer readings it remembers: that would overwrite
+ * the stored rows with smaller counts.
+ *
+ * @example
+ * closeStoredIntervals(restored, await store.detectorAggregates({ fromMs: openSince(restored)!, toMs: now }))
+ */
+export function closeStoredIntervals(
+  state: AggregationState,
+  stored: readonly { interval: number; startMs: number }[],
+): AggregationState {
+  const levels = state.levels.map((level) => {
+    const intervalMs = level.interval * MS;
+    let storedThroughMs = level.closedThroughMs;
+    for (const row of stored) {
+      if (row.interval === level.interval) {
+        storedThroughMs = Math.max(storedThroughMs, row.startMs + intervalMs);
+      }
+    }
+    if (storedThroughMs === level.closedThroughMs) return level;
+    const open = Object.fromEntries(
+      Object.entries(level.open).filter(
+        ([, interval]) => interval.startMs + intervalMs > storedThroughMs,
+      ),
+    );
+    return { ...level, open, closedThroughMs: storedThroughMs };
+  });
+  return levels.every((level, index) => level === state.levels[index])
+    ? state
+    : { ...state, levels };
 }
 
 /** In-order arrivals append, so the last end is checked first. */

@@ -1,4 +1,5 @@
 // Tests for detector health: each fault raised on its evidence, kept, cleared, and reported as events.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectorMap } from './detector-map.ts';
 import { evaluateHealth, faultSpans, type HealthInputs, type HealthOptions } from './health.ts';
@@ -12,6 +13,7 @@ import {
   type HealthState,
 } from './health-evidence.ts';
 import { twoCrossings } from './ingest.fixture.ts';
+import { siteEntry } from './site-table.ts';
 import { IngestError, type VolumeReading } from './types.ts';
 
 const map = detectorMap(twoCrossings());
@@ -274,6 +276,49 @@ describe('evaluateHealth', () => {
     judge(state, 12);
     observeReadings(state, map, minutes(12, 14, normal));
     expect(state).toEqual(frozen);
+  });
+
+  it('folds a message by copying only the evidence it touches (regression: every detector per message)', () => {
+    const before = observeReadings(createHealthState(), map, [
+      ...minutes(0, 5, normal),
+      ...minutes(0, 5, normal, 'SB'),
+    ]);
+    const after = observeReadings(
+      before,
+      map,
+      minutes(5, 6, (detector) => (detector === 'w-0' ? normal() : undefined)),
+    );
+    expect(siteEntry(after.sites, 'SB')).toBe(siteEntry(before.sites, 'SB'));
+    const [was, now] = [before, after].map((state) => siteEntry(state.sites, 'SA')!.detectors);
+    expect(now!['w-0']).not.toBe(was!['w-0']);
+    expect(now!['w-0']!.buckets).toHaveLength(6);
+    for (const id of ['w-1', 'w-2', 'w-adv-1', 'ba-0']) expect(now![id]).toBe(was![id]);
+    expect(after.detectors).toBe(before.detectors);
+  });
+
+  it('keeps the peak count of the buckets kept, so chattering reads them only when it can be', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 150 }), fc.integer({ min: 0, max: 60 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (minutesAndCounts) => {
+          let state = createHealthState();
+          for (const [minute, count] of minutesAndCounts) {
+            const reading = { site: 'SA', detector: 'w-0', seq: minute, interval: 60, count };
+            state = observeReadings(
+              state,
+              map,
+              [{ ...reading, endMs: at(minute + 1), occupancy: 0.1 }],
+              { history: 1800 },
+            );
+          }
+          const evidence = siteEntry(state.sites, 'SA')!.detectors['w-0']!;
+          expect(evidence.peakCount).toBe(Math.max(0, ...evidence.buckets.map((b) => b.count)));
+        },
+      ),
+    );
   });
 
   it('throws BAD_OPTION on a threshold that is not positive', () => {

@@ -1,14 +1,20 @@
 // Detector health: stuck on, stuck off, chattering, missing and gaps judged on the evidence, with events.
 import type { DetectorMap, MappedDetector } from './detector-map.ts';
 import {
+  emptyEvidence,
   emptyTrack,
+  evidenceOf,
   type ActiveFault,
+  type DetectorEvidence,
   type DetectorFault,
   type DetectorTrack,
   type FaultSpan,
   type HealthBucket,
   type HealthState,
+  type SiteEvidence,
+  type SiteSeen,
 } from './health-evidence.ts';
+import { siteEntry } from './site-table.ts';
 import { IngestError, MS } from './types.ts';
 
 export type DetectorStatus = 'ok' | DetectorFault;
@@ -115,7 +121,8 @@ export interface HealthEvent {
  *   `stuckOffProbability`, λ the vehicles expected meanwhile: from detectors on the same lane,
  *   else from the link's other lanes (scaled by the priors when all have one), else the prior;
  * - `chattering`: a bucket above `chatterFactor` × saturation flow, or `shortPulses` hi-res
- *   pulses too short for a vehicle within `shortPulseWindow`, in the last `chatterClear`;
+ *   pulses too short for a vehicle within `shortPulseWindow`, in the last `chatterClear` (the
+ *   buckets back from the newest to the first that ended before it);
  * - `gaps`: the site's gap rate above `gapRate`, until it falls to `gapClearRate`.
  * A fault keeps its first `sinceMs` while it lasts; raised and cleared faults become events.
  *
@@ -131,44 +138,75 @@ export function evaluateHealth(
   options: HealthOptions = {},
 ): { state: HealthState; health: Record<string, DetectorHealth>; events: HealthEvent[] } {
   const settings = settingsOf(options);
-  const neighbours = neighbourhoods(map);
-  const detectors: Record<string, DetectorTrack> = { ...state.detectors };
+  const neighbours = neighbourhoodsOf(map);
+  // Built afresh rather than copied: a copy of a record of every detector costs more than this.
+  const detectors: Record<string, DetectorTrack> = {};
+  for (const id in state.detectors) {
+    if (map.detectors[id] === undefined) detectors[id] = state.detectors[id]!;
+  }
   const health: Record<string, DetectorHealth> = {};
   const events: HealthEvent[] = [];
   // A neighbour with a fault of its own (gaps aside: they lose entries, not vehicles) is no witness.
   const faulty = (id: string) =>
     Object.keys(state.detectors[id]?.faults ?? {}).some((fault) => fault !== 'gaps');
+  const witness = (id: string) => evidenceOf(state, map.detectors[id]!);
 
-  for (const detector of Object.values(map.detectors)) {
-    const before = state.detectors[detector.id] ?? emptyTrack();
+  const oldestSpanMs = nowMs - settings.history * MS;
+  let siteEvidence: { site: string; entry: SiteEvidence | undefined } | undefined;
+  // Site by site: a site's evidence is looked up once for its detectors.
+  for (const detector of detectorsBySite(map)) {
+    if (siteEvidence === undefined || siteEvidence.site !== detector.site) {
+      siteEvidence = { site: detector.site, entry: siteEntry(state.sites, detector.site) };
+    }
+    const known = state.detectors[detector.id];
+    const before = known ?? emptyTrack();
+    const evidence = siteEvidence.entry?.detectors[detector.id] ?? emptyEvidence();
+    const seen = siteEvidence.entry?.seen;
     const found: Partial<Record<DetectorFault, ActiveFault>> = {
-      missing: missing(detector, before, state, settings),
-      'stuck-on': stuckOn(before, nowMs, settings),
-      'stuck-off': stuckOff(detector, before, state, neighbours, faulty, priorFlows, settings),
-      chattering: chattering(detector, before, nowMs, settings),
+      missing: missing(detector, evidence, seen, settings),
+      'stuck-on': stuckOn(evidence, nowMs, settings),
+      'stuck-off': stuckOff(detector, evidence, witness, neighbours, faulty, priorFlows, settings),
+      chattering: chattering(detector, evidence, nowMs, settings),
       gaps: gaps(detector.site, before, gapRates, nowMs, settings),
     };
     const faults: Partial<Record<DetectorFault, ActiveFault>> = {};
-    const spans = before.spans.filter((span) => span.toMs > nowMs - settings.history * MS);
+    let spans =
+      before.spans.length === 0
+        ? before.spans
+        : before.spans.filter((span) => span.toMs > oldestSpanMs);
+    let clean = true;
     for (const fault of FAULT_SEVERITY) {
       const now = found[fault];
       const was = before.faults[fault];
       if (now) {
+        clean = false;
         faults[fault] = was ? { ...now, sinceMs: was.sinceMs } : now;
         if (!was) events.push(event('raised', detector, fault, nowMs, now));
       } else if (was) {
-        spans.push({ fault, fromMs: was.sinceMs, toMs: nowMs });
+        spans = [...spans, { fault, fromMs: was.sinceMs, toMs: nowMs }];
         events.push(
           event('cleared', detector, fault, nowMs, { ...was, reason: `cleared: ${was.reason}` }),
         );
       }
     }
-    const clean = Object.keys(faults).length === 0;
+    const hadFaults = hasAny(before.faults);
     const okSinceMs = clean
-      ? Object.keys(before.faults).length > 0 || before.okSinceMs === undefined
+      ? hadFaults || before.okSinceMs === undefined
         ? nowMs
         : before.okSinceMs
       : before.okSinceMs;
+    // A detector fine before and now keeps its track and its report: most do, at every tick.
+    if (
+      known !== undefined &&
+      clean &&
+      !hadFaults &&
+      spans === before.spans &&
+      okSinceMs === before.okSinceMs
+    ) {
+      detectors[detector.id] = known;
+      health[detector.id] = fineReport(detector, known, okSinceMs ?? nowMs);
+      continue;
+    }
     detectors[detector.id] = {
       ...before,
       faults,
@@ -190,7 +228,9 @@ export function evaluateHealth(
  */
 export function faultSpans(state: HealthState): Record<string, FaultSpan[]> {
   const spans: Record<string, FaultSpan[]> = {};
-  for (const [id, track] of Object.entries(state.detectors)) {
+  for (const id in state.detectors) {
+    const track = state.detectors[id]!;
+    if (track.spans.length === 0 && !hasAny(track.faults)) continue;
     const active = Object.entries(track.faults).map(([fault, { sinceMs }]) => ({
       fault: fault as DetectorFault,
       fromMs: sinceMs,
@@ -239,11 +279,10 @@ function settingsOf(options: HealthOptions): Settings {
 
 function missing(
   detector: MappedDetector,
-  track: DetectorTrack,
-  state: HealthState,
+  track: DetectorEvidence,
+  site: SiteSeen | undefined,
   { missingIntervals }: Settings,
 ): ActiveFault | undefined {
-  const site = state.sites[detector.site];
   if (!site) return undefined;
   const interval = track.interval ?? site.interval;
   const lastMs = track.lastEndMs ?? site.firstMs;
@@ -258,7 +297,7 @@ function missing(
 }
 
 function stuckOn(
-  track: DetectorTrack,
+  track: DetectorEvidence,
   nowMs: number,
   { stuckOnOccupancy, stuckOnDuration }: Settings,
 ): ActiveFault | undefined {
@@ -278,8 +317,8 @@ function stuckOn(
 
 function stuckOff(
   detector: MappedDetector,
-  track: DetectorTrack,
-  state: HealthState,
+  track: DetectorEvidence,
+  witness: (id: string) => DetectorEvidence | undefined,
   neighbours: Neighbourhoods,
   faulty: (id: string) => boolean,
   priorFlows: Readonly<Record<string, number>>,
@@ -294,7 +333,10 @@ function stuckOff(
   const observed = (ids: readonly string[]) =>
     ids
       .filter((id) => id !== detector.id && !faulty(id))
-      .map((id) => ({ id, ...totalsWithin(state.detectors[id], run.fromMs, run.toMs) }))
+      .map((id) => ({
+        id,
+        ...totalsWithin(witness(id), run.fromMs, run.toMs),
+      }))
       .filter((entry) => entry.covered > 0);
   const sameLane = observed(neighbours.byLane.get(detector.id) ?? []);
   const sameLink = observed(neighbours.byLink.get(detector.id) ?? []);
@@ -332,19 +374,28 @@ function stuckOff(
 
 function chattering(
   detector: MappedDetector,
-  track: DetectorTrack,
+  track: DetectorEvidence,
   nowMs: number,
   { chatterFactor, chatterClear, shortPulses, shortPulseWindow, bucket }: Settings,
 ): ActiveFault | undefined {
   const sinceMs = nowMs - chatterClear * MS;
-  const excess = track.buckets.find((entry) => {
-    if (entry.lastMs <= sinceMs) return false;
+  // Vehicles per second of coverage no lane can carry.
+  const limit = (chatterFactor * detector.saturationFlow) / 3600;
+  // The oldest excess within the window: scanned from the newest bucket back to the first that
+  // ended before the window, so a tick reads the window's buckets, not the whole history.
+  let excess: HealthBucket | undefined;
+  // No bucket can be over capacity while the highest count is not over one bucket's capacity.
+  const possible = track.peakCount === undefined || track.peakCount > limit * bucket;
+  for (let index = possible ? track.buckets.length - 1 : -1; index >= 0; index--) {
+    const entry = track.buckets[index]!;
+    if (entry.lastMs <= sinceMs) break;
     // Capacity over at least one bucket: a few seconds of data must not make a one-car alarm.
-    const capacity =
-      (chatterFactor * detector.saturationFlow * Math.max(entry.covered, bucket)) / 3600;
-    return entry.count > capacity;
-  });
-  const pulses = track.shortPulsesMs.filter((atMs) => atMs > sinceMs);
+    if (entry.count > limit * Math.max(entry.covered, bucket)) excess = entry;
+  }
+  const pulses =
+    track.shortPulsesMs.length === 0
+      ? track.shortPulsesMs
+      : track.shortPulsesMs.filter((atMs) => atMs > sinceMs);
   let burstMs: number | undefined;
   for (let last = shortPulses - 1, first = 0; last < pulses.length; last++) {
     while (pulses[last]! - pulses[first]! > shortPulseWindow * MS) first++;
@@ -413,7 +464,7 @@ function latestRun(
 }
 
 function totalsWithin(
-  track: DetectorTrack | undefined,
+  track: DetectorEvidence | undefined,
   fromMs: number,
   toMs: number,
 ): { count: number; covered: number } {
@@ -432,11 +483,41 @@ interface Neighbourhoods {
   byLink: Map<string, string[]>;
 }
 
+/** The detectors of a map grouped by site (the map's own order), computed once per map. */
+const bySiteCache = new WeakMap<DetectorMap, MappedDetector[]>();
+
+function detectorsBySite(map: DetectorMap): MappedDetector[] {
+  let found = bySiteCache.get(map);
+  if (!found) {
+    const listed = new Set(
+      Object.values(map.sites).flatMap((ids) => ids.map((id) => map.detectors[id]!)),
+    );
+    for (const detector of Object.values(map.detectors)) listed.add(detector);
+    found = [...listed];
+    bySiteCache.set(map, found);
+  }
+  return found;
+}
+
+/** The neighbourhoods of a map, computed once per map: every evaluation asks for them. */
+const neighbourhoodCache = new WeakMap<DetectorMap, Neighbourhoods>();
+
+function neighbourhoodsOf(map: DetectorMap): Neighbourhoods {
+  let found = neighbourhoodCache.get(map);
+  if (!found) {
+    found = neighbourhoods(map);
+    neighbourhoodCache.set(map, found);
+  }
+  return found;
+}
+
 /** For each detector, the others on its lane, and those on its link's other lanes. */
 function neighbourhoods(map: DetectorMap): Neighbourhoods {
   const onLink = new Map<string, string[]>();
   for (const detector of Object.values(map.detectors)) {
-    onLink.set(detector.link, [...(onLink.get(detector.link) ?? []), detector.id]);
+    const ids = onLink.get(detector.link);
+    if (ids) ids.push(detector.id);
+    else onLink.set(detector.link, [detector.id]);
   }
   const byLane = new Map<string, string[]>();
   const byLink = new Map<string, string[]>();
@@ -452,6 +533,24 @@ function neighbourhoods(map: DetectorMap): Neighbourhoods {
     );
   }
   return { byLane, byLink };
+}
+
+/** Reports of tracks without faults, by track: such a track is kept from tick to tick, and so is its report. */
+const fineReports = new WeakMap<DetectorTrack, DetectorHealth>();
+
+function fineReport(detector: MappedDetector, track: DetectorTrack, okSinceMs: number) {
+  let found = fineReports.get(track);
+  if (found === undefined || found.sinceMs !== okSinceMs || found.detector !== detector.id) {
+    found = report(detector, {}, okSinceMs);
+    fineReports.set(track, found);
+  }
+  return found;
+}
+
+/** Whether a record has any own key (without listing them). */
+function hasAny(record: object): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
 }
 
 function report(

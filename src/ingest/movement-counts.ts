@@ -24,6 +24,22 @@ const KIND_PREFERENCE: Record<MappedDetector['kind'], number> = {
  * // => { 'jinshui-eb-1>jingsan-sb-out': 0.2, 'jinshui-eb-1>jinshui-eb-2': 0.8 } (through on 2 lanes: 400 per lane)
  */
 export function laneShares(map: DetectorMap, prior?: Readonly<Record<string, number>>): LaneShares {
+  if (prior === undefined) {
+    // Without a prior the shares depend on the map alone: every tick asks, so keep them.
+    let equal = equalLaneShares.get(map);
+    if (!equal) {
+      equal = laneSharesOf(map, undefined);
+      equalLaneShares.set(map, equal);
+    }
+    return equal;
+  }
+  return laneSharesOf(map, prior);
+}
+
+/** Shares without a prior, per map. Callers only read them. */
+const equalLaneShares = new WeakMap<DetectorMap, LaneShares>();
+
+function laneSharesOf(map: DetectorMap, prior: Readonly<Record<string, number>> | undefined) {
   const shares: LaneShares = {};
   for (const lane of Object.values(map.lanes)) {
     const { movements } = lane;

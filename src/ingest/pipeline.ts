@@ -213,9 +213,10 @@ export function ingestTick(
     { nowMs, gapRates, ...(prior ? { priorFlows: detectorPriorFlows(map, prior) } : {}) },
     options.health,
   );
-  const spans = faultSpans(judged.state);
-  const shares = laneShares(map, prior);
   const { state: aggregation, closed } = closeIntervals(state.aggregation, nowMs);
+  // Most ticks close nothing: the spans and shares are only worked out for those that do.
+  const spans = closed.length > 0 ? faultSpans(judged.state) : {};
+  const shares = closed.length > 0 ? laneShares(map, prior) : {};
   const withMovements = closed.map((aggregate) => {
     const excluded = new Set(
       Object.keys(aggregate.detectors).filter((id) =>

@@ -1,7 +1,13 @@
 // Tests for sequence tracking: gaps, duplicates, late fills, resets after a restart, and the gap rate.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gapRate, sequenceKey, trackSequence, type SequenceState } from './sequence.ts';
+import {
+  gapRate,
+  resumeSequences,
+  sequenceKey,
+  trackSequence,
+  type SequenceState,
+} from './sequence.ts';
 import { IngestError } from './types.ts';
 
 const KEY = sequenceKey('JS-02', 'det.volume');
@@ -107,6 +113,35 @@ describe('trackSequence', () => {
         },
       ),
     );
+  });
+});
+
+describe('resumeSequences', () => {
+  it('resumes each channel at its next newer entry without counting what the engine lost', () => {
+    const before = run({}, [entry(1), entry(2)]).state;
+    const frozen = structuredClone(before);
+    const restored = resumeSequences(before);
+    expect(before).toEqual(frozen);
+    const resumed = run(restored, [entry(6), entry(9)]);
+    expect(resumed.verdicts).toEqual([
+      { seq: 6, class: 'resumed', missing: 0 },
+      { seq: 9, class: 'gap', missing: 2 },
+    ]);
+    // 3, 4 and 5 were lost by the engine, not by the controller; 7 and 8 are the feed's own gap
+    expect(gapRate(resumed.state[KEY], T0 + 10 * 60_000, 3600)).toMatchObject({
+      received: 4,
+      missing: 2,
+    });
+    expect(resumed.state[KEY]!.resumed).toBeUndefined();
+  });
+
+  it('keeps duplicates, late entries and the next entry as they were', () => {
+    const restored = resumeSequences(run({}, [entry(1), entry(2), entry(4)]).state);
+    expect(run(restored, [entry(2), entry(3), entry(5)]).verdicts.map((v) => v.class)).toEqual([
+      'duplicate',
+      'late',
+      'new',
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-// Sequence tracking per channel (RSMP 4 `seq`): new, gap, duplicate, late, or reset after a restart.
+// Sequence tracking per channel (RSMP 4 `seq`): new, gap, duplicate, late, reset, or resumed after the engine's restart.
 import { IngestError, MS } from './types.ts';
 
 /**
@@ -9,9 +9,12 @@ import { IngestError, MS } from './types.ts';
  * - `late`: older than the newest, not seen, not newer in time: it fills an earlier gap (or is
  *   older than the remembered window, and the aggregation's own dedupe decides);
  * - `reset`: lower than the newest but later in time: the channel restarted and counts again
- *   (RSMP: `seq` resets when a channel restarts).
+ *   (RSMP: `seq` resets when a channel restarts);
+ * - `resumed`: the first newer entry after the engine restarted (`resumeSequences`) skipped some:
+ *   they were sent while the engine was down or after its last save, so the engine, not the
+ *   controller, lost them, and they are not counted missing.
  */
-export type SequenceClass = 'new' | 'gap' | 'duplicate' | 'late' | 'reset';
+export type SequenceClass = 'new' | 'gap' | 'duplicate' | 'late' | 'reset' | 'resumed';
 
 /** Received and missing entries in one clock-aligned bucket, for the gap rate. */
 export interface SequenceTally {
@@ -30,6 +33,8 @@ export interface ChannelSequence {
   seen: number[];
   /** Tallies per bucket, oldest first, within the tally horizon. */
   tallies: SequenceTally[];
+  /** Restored after the engine restarted: the next newer entry resumes the channel. */
+  resumed?: boolean;
 }
 
 /** Channel key (`sequenceKey(site, code)`) → what is remembered of it. */
@@ -86,8 +91,32 @@ export function trackSequence(
   }
   if (!channel) return { state, verdicts };
   const oldest = channel.lastTsMs - horizon * MS;
-  const tallies = channel.tallies.filter((tally) => tally.startMs + bucket * MS > oldest);
+  // Tallies are in time order: the expired ones are a prefix.
+  let expired = 0;
+  while (
+    expired < channel.tallies.length &&
+    channel.tallies[expired]!.startMs + bucket * MS <= oldest
+  ) {
+    expired++;
+  }
+  const tallies = expired === 0 ? channel.tallies : channel.tallies.slice(expired);
   return { state: { ...state, [key]: { ...channel, tallies } }, verdicts };
+}
+
+/**
+ * Marks every channel as restored after a restart, so that its next newer entry resumes it
+ * (`resumed`) instead of counting the entries in between as missing: a restarted engine lost
+ * those itself (sent while it was down, or taken after its last save), and a gap rate must not
+ * blame the controllers' feeds for that.
+ *
+ * @example
+ * const state = resumeSequences(saved.sequences);
+ * trackSequence(state, 'JS-02/det.volume', [{ seq: last + 5, tsMs }]).verdicts[0].class // => 'resumed'
+ */
+export function resumeSequences(state: SequenceState): SequenceState {
+  const resumed: Record<string, ChannelSequence> = {};
+  for (const [key, channel] of Object.entries(state)) resumed[key] = { ...channel, resumed: true };
+  return resumed;
 }
 
 /**
@@ -104,8 +133,12 @@ export function gapRate(
 ): { rate: number; received: number; missing: number } {
   let received = 0;
   let missing = 0;
-  for (const tally of channel?.tallies ?? []) {
-    if (tally.startMs < nowMs - window * MS || tally.startMs > nowMs) continue;
+  const tallies = channel?.tallies ?? [];
+  // In time order: read back from the newest to the window's start, not the whole horizon.
+  for (let index = tallies.length - 1; index >= 0; index--) {
+    const tally = tallies[index]!;
+    if (tally.startMs < nowMs - window * MS) break;
+    if (tally.startMs > nowMs) continue;
     received += tally.received;
     missing += tally.missing;
   }
@@ -121,6 +154,7 @@ function classify(
   if (!channel) return { seq, class: 'new', missing: 0 };
   if (seq > channel.last) {
     const missing = seq - channel.last - 1;
+    if (missing > 0 && channel.resumed) return { seq, class: 'resumed', missing: 0 };
     return { seq, class: missing > 0 ? 'gap' : 'new', missing };
   }
   if (tsMs > channel.lastTsMs) return { seq, class: 'reset', missing: 0 };
@@ -154,7 +188,12 @@ function remember(
       tallies: fill(channel.tallies, startMs),
     };
   }
-  const seen = [...channel.seen, verdict.seq].filter((seq) => seq > verdict.seq - window);
+  // `seen` is ascending and the new seq the highest: those out of the window are a prefix.
+  let outside = 0;
+  while (outside < channel.seen.length && channel.seen[outside]! <= verdict.seq - window) {
+    outside++;
+  }
+  const seen = (outside === 0 ? channel.seen : channel.seen.slice(outside)).concat(verdict.seq);
   return {
     last: verdict.seq,
     lastTsMs: Math.max(channel.lastTsMs, tsMs),
@@ -170,7 +209,13 @@ function tally(
   received: number,
   missing: number,
 ): SequenceTally[] {
-  const index = tallies.findIndex((entry) => entry.startMs === startMs);
+  const last = tallies[tallies.length - 1];
+  if (last === undefined || last.startMs < startMs) {
+    // The usual case, an entry of a new minute: appended, already in time order.
+    return tallies.concat({ startMs, received, missing: Math.max(0, missing) });
+  }
+  let index = tallies.length - 1;
+  while (index >= 0 && tallies[index]!.startMs !== startMs) index--;
   if (index >= 0) {
     const entry = tallies[index]!;
     const updated = {

@@ -23,6 +23,8 @@ export interface OpenStoreOptions {
   rawRetentionDays?: number;
   /** The embedded store's retention clock (InfluxDB uses its own). */
   clock?: { now(): number };
+  /** InfluxDB: the detector row length, s, its 15-minute rollup sums; default 300. */
+  rollupInterval?: number;
 }
 
 /**
@@ -36,9 +38,14 @@ export async function openStore({
   dataDir = 'data/store',
   rawRetentionDays = 7,
   clock,
+  rollupInterval,
 }: OpenStoreOptions = {}): Promise<Store> {
   if (influxUrl !== undefined && influxUrl !== '') {
-    return openInfluxStore({ url: influxUrl, rawRetention: `${rawRetentionDays}d` });
+    return openInfluxStore({
+      url: influxUrl,
+      rawRetention: `${rawRetentionDays}d`,
+      ...(rollupInterval === undefined ? {} : { rollupInterval }),
+    });
   }
   return openEmbeddedStore({
     dataDir,

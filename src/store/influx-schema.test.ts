@@ -2,10 +2,11 @@
 import fc from 'fast-check';
 import { InfluxDB } from 'influx';
 import { describe, expect, it } from 'vitest';
-import { parseInfluxUrl } from './influx.ts';
+import { openInfluxStore, parseInfluxUrl } from './influx.ts';
 import {
   INFLUX_SCHEMA,
   fromSeries,
+  isRollupInterval,
   joinStateChunks,
   rollupSelect,
   selectRows,
@@ -15,7 +16,11 @@ import {
 } from './influx-schema.ts';
 import { MAX_TIME_MS, MIN_TIME_MS, type MeasurementName, type RowKinds } from './rows.ts';
 
-const client = new InfluxDB({ host: '127.0.0.1', database: 'traffic', schema: INFLUX_SCHEMA });
+const client = new InfluxDB({
+  host: '127.0.0.1',
+  database: 'traffic',
+  schema: INFLUX_SCHEMA.map((measurement) => ({ ...measurement })),
+});
 
 /** What the server would answer to `SELECT *` after storing these points: time, then keys in name order. */
 function served(points: ReturnType<typeof toPoint>[]) {
@@ -94,12 +99,40 @@ describe('toPoint and fromSeries', () => {
   it('writes integer counts with the i suffix and keeps time 0 as a timestamp (node-influx drops a falsy one)', () => {
     const parsed = client.parsePoint(toPoint('detector', rows.detector[0]!), { precision: 'ms' });
     expect(parsed.castedTimestamp).toBe('0');
-    expect(Object.fromEntries(parsed.fieldsPairs)).toEqual({
-      count: '3i',
-      occupancy: '0.1',
-      interval: '60',
+    expect(Object.fromEntries(parsed.fieldsPairs)).toEqual({ count: '3i', occupancy: '0.1' });
+    expect(parsed.tagsNames.sort()).toEqual(['det', 'interval', 'lane', 'movement', 'site']);
+  });
+
+  it('makes the interval a tag, so rows of two lengths with one start are two points', () => {
+    const [five, quarter] = [300, 900].map((interval) =>
+      client.parsePoint(toPoint('detector', { ...rows.detector[0]!, interval }), {
+        precision: 'ms',
+      }),
+    );
+    expect(five!.tags).not.toEqual(quarter!.tags);
+    expect(five!.castedTimestamp).toBe(quarter!.castedTimestamp);
+    const movement = client.parsePoint(toPoint('movement', rows.movement[0]!), {
+      precision: 'ms',
     });
-    expect(parsed.tagsNames.sort()).toEqual(['det', 'lane', 'movement', 'site']);
+    expect(movement.tagsNames.sort()).toEqual(['interval', 'movement', 'site']);
+    expect(toPoint('detector', { ...rows.detector[0]!, interval: 0.5 }).tags).toMatchObject({
+      interval: '0.5',
+    });
+  });
+
+  it('reads rows written when the interval was a field, beside rows with the tag', () => {
+    // InfluxDB names a field and a tag of one name `interval` and `interval_1` in `SELECT *`.
+    const series = {
+      columns: ['time', 'count', 'det', 'interval', 'interval_1', 'occupancy', 'site'],
+      values: [
+        [0, 5, '1', 300, null, 0.1, 'a'],
+        [0, 20, '1', null, '900', 0.2, 'a'],
+      ],
+    };
+    expect(fromSeries('detector', series).map((row) => [row.interval, row.count])).toEqual([
+      [300, 5],
+      [900, 20],
+    ]);
   });
 });
 
@@ -131,11 +164,29 @@ describe('selectRows', () => {
     expect(selectRows('hires', { fromMs: -1e15, toMs: MIN_TIME_MS, filters: {} })).toBeUndefined();
   });
 
-  it('writes the rollup into the aggregates policy, grouping by every tag', () => {
-    expect(rollupSelect('my "db"', 'time >= $from')).toBe(
-      'SELECT sum("count") AS "count", mean("occupancy") AS "occupancy", sum("interval") AS "covered" ' +
-        'INTO "my \\"db\\""."aggregates"."detector_15m" FROM "my \\"db\\""."raw"."detector" WHERE time >= $from GROUP BY time(15m), *',
+  it('writes the rollup into the aggregates policy from the rows of one length, grouping by every tag', () => {
+    expect(rollupSelect('my "db"', { where: 'time >= $from' })).toBe(
+      'SELECT sum("count") AS "count", mean("occupancy") AS "occupancy", count("count") * 300 AS "covered" ' +
+        'INTO "my \\"db\\""."aggregates"."detector_15m" FROM "my \\"db\\""."raw"."detector" ' +
+        `WHERE "interval"::tag = '300' AND time >= $from GROUP BY time(15m), * fill(none)`,
     );
+    expect(rollupSelect('traffic', { interval: 60 })).toContain(
+      `count("count") * 60 AS "covered" INTO`,
+    );
+    expect(rollupSelect('traffic', { interval: 60 })).toContain(
+      `WHERE "interval"::tag = '60' GROUP`,
+    );
+  });
+
+  it('takes as rollup intervals only lengths that fill 15 minutes whole', () => {
+    expect([60, 300, 900, 0.5].map(isRollupInterval)).toEqual([true, true, true, true]);
+    expect([0, -300, 420, 1800, Number.NaN].map(isRollupInterval)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -189,6 +240,12 @@ describe('parseInfluxUrl', () => {
       host: 'influx.example.org',
       port: 443,
     });
+  });
+
+  it('refuses a rollup interval that does not fill 15 minutes whole, before connecting', async () => {
+    await expect(
+      openInfluxStore({ url: 'http://127.0.0.1:1/traffic', rollupInterval: 420 }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
   });
 
   it('refuses what is not an http(s) URL', () => {

@@ -27,22 +27,27 @@ export const ROLLUP_MEASUREMENT = 'detector_15m';
 /** Re-covers late data: detector feeds arrive late after communication outages. */
 export const ROLLUP_RESAMPLE = 'RESAMPLE FOR 1h';
 
+/** The row length, s, the rollup sums by default: the engine's shortest aggregation interval. */
+export const DEFAULT_ROLLUP_INTERVAL = 300;
+
 /**
  * Measurements as node-influx schemas (its writes then refuse unknown tags and fields, and write
  * integers with the `i` suffix). Tags are what queries filter and group on; `det` determines
- * `movement` and `lane`, so they add no series. `hires` keeps `code` and `param` as tags so two
- * events in the same millisecond with different params are two points; its field `v` is always 1.
+ * `movement` and `lane`, so they add no series. `interval` (the row's length, s) is a tag because
+ * it is part of a row's identity: the 5- and 15-minute rows of one start are two points, not one
+ * overwriting the other. `hires` keeps `code` and `param` as tags so two events in the same
+ * millisecond with different params are two points; its field `v` is always 1.
  */
 export const INFLUX_SCHEMA: ISchemaOptions[] = [
   {
     measurement: 'detector',
-    tags: ['site', 'det', 'movement', 'lane'],
-    fields: { count: FieldType.INTEGER, occupancy: FieldType.FLOAT, interval: FieldType.FLOAT },
+    tags: ['site', 'det', 'movement', 'lane', 'interval'],
+    fields: { count: FieldType.INTEGER, occupancy: FieldType.FLOAT },
   },
   {
     measurement: 'movement',
-    tags: ['site', 'movement'],
-    fields: { count: FieldType.INTEGER, flow: FieldType.FLOAT, interval: FieldType.FLOAT },
+    tags: ['site', 'movement', 'interval'],
+    fields: { count: FieldType.INTEGER, flow: FieldType.FLOAT },
   },
   { measurement: 'hires', tags: ['site', 'code', 'param'], fields: { v: FieldType.INTEGER } },
   {
@@ -81,19 +86,15 @@ export function toPoint<Name extends MeasurementName>(name: Name, row: RowKinds[
       const tags: Record<string, string> = { site, det: detector };
       if (movement !== undefined) tags.movement = movement;
       if (lane !== undefined) tags.lane = String(lane);
-      return {
-        measurement: name,
-        tags,
-        fields: { count, occupancy, interval },
-        timestamp: at(startMs),
-      };
+      tags.interval = intervalTag(interval);
+      return { measurement: name, tags, fields: { count, occupancy }, timestamp: at(startMs) };
     }
     case 'movement': {
       const { site, movement, startMs, interval, count, flow } = row as RowKinds['movement'];
       return {
         measurement: name,
-        tags: { site, movement },
-        fields: { count, flow, interval },
+        tags: { site, movement, interval: intervalTag(interval) },
+        fields: { count, flow },
         timestamp: at(startMs),
       };
     }
@@ -118,6 +119,16 @@ export function toPoint<Name extends MeasurementName>(name: Name, row: RowKinds[
     }
   }
 }
+
+/** An interval as its tag value: the shortest text that reads back as the same number. */
+const intervalTag = (interval: number): string => String(interval);
+
+/**
+ * The interval of a result row. Rows written before `interval` became a tag hold it as a field;
+ * where a measurement has both, InfluxDB names the field `interval` and the tag `interval_1`.
+ */
+const intervalOf = (get: (column: string) => unknown): number =>
+  Number(get('interval') ?? get('interval_1'));
 
 /** A result series as InfluxDB's JSON returns it (`epoch=ms`: times are integer ms). */
 export interface Series {
@@ -155,7 +166,7 @@ export function fromSeries<Name extends MeasurementName>(
           ...(movement === undefined ? {} : { movement }),
           ...(lane === undefined ? {} : { lane: Number(lane) }),
           startMs: get('time') as number,
-          interval: get('interval') as number,
+          interval: intervalOf(get),
           count: get('count') as number,
           occupancy: get('occupancy') as number,
         } satisfies RowKinds['detector'] as RowKinds[Name];
@@ -165,7 +176,7 @@ export function fromSeries<Name extends MeasurementName>(
           site: get('site') as string,
           movement: get('movement') as string,
           startMs: get('time') as number,
-          interval: get('interval') as number,
+          interval: intervalOf(get),
           count: get('count') as number,
           flow: get('flow') as number,
         } satisfies RowKinds['movement'] as RowKinds[Name];
@@ -231,20 +242,41 @@ export function selectRows(
 
 /**
  * The rollup's SELECT: 15-minute detector sums per series (`GROUP BY time(15m), *` keeps the tags
- * as tags). `covered` sums the seconds the detector reported, so a gap shows as `covered < 900`.
- * `where` (our own text with bound parameters) limits a by-hand run.
+ * as tags) from the rows of one length, `interval` seconds (default 300), which must divide 900:
+ * the 15-minute rows and any other length stored beside them would count the same vehicles again.
+ * `covered` is the seconds those rows cover, so a gap shows as `covered < 900`; empty quarters
+ * write nothing (`fill(none)`). The rollup keeps the source length as its `interval` tag. `where`
+ * (our own text with bound parameters) limits a by-hand run.
  *
  * @example
- * rollupSelect('traffic') // => 'SELECT sum("count") AS "count", mean("occupancy") AS "occupancy", sum("interval") AS "covered" INTO "traffic"."aggregates"."detector_15m" FROM "traffic"."raw"."detector" GROUP BY time(15m), *'
+ * rollupSelect('traffic')
+ * // => 'SELECT sum("count") AS "count", mean("occupancy") AS "occupancy", count("count") * 300 AS "covered" INTO "traffic"."aggregates"."detector_15m" FROM "traffic"."raw"."detector" WHERE "interval"::tag = \'300\' GROUP BY time(15m), * fill(none)'
  */
-export function rollupSelect(database: string, where?: string): string {
+export function rollupSelect(
+  database: string,
+  { where, interval = DEFAULT_ROLLUP_INTERVAL }: { where?: string; interval?: number } = {},
+): string {
+  // `::tag`: a database written before `interval` became a tag also has a field of that name.
+  const conditions = [`"interval"::tag = ${escape.stringLit(intervalTag(interval))}`];
+  if (where !== undefined) conditions.push(where);
   return [
-    'SELECT sum("count") AS "count", mean("occupancy") AS "occupancy", sum("interval") AS "covered"',
+    `SELECT sum("count") AS "count", mean("occupancy") AS "occupancy", count("count") * ${interval} AS "covered"`,
     `INTO ${qualified(RETENTION_POLICIES.aggregates, ROLLUP_MEASUREMENT, database)}`,
     `FROM ${qualified(RETENTION_POLICIES.raw, 'detector', database)}`,
-    ...(where === undefined ? [] : [`WHERE ${where}`]),
-    'GROUP BY time(15m), *',
+    `WHERE ${conditions.join(' AND ')}`,
+    'GROUP BY time(15m), * fill(none)',
   ].join(' ');
+}
+
+/**
+ * Whether rows of `interval` seconds can make 15-minute sums: a whole number of them fills 900 s.
+ *
+ * @example
+ * isRollupInterval(300) // => true
+ * isRollupInterval(420) // => false
+ */
+export function isRollupInterval(interval: number): boolean {
+  return Number.isFinite(interval) && interval > 0 && Number.isInteger(900 / interval);
 }
 
 /** Characters per state chunk: at most 4 UTF-8 bytes each, so a chunk stays under 64 KB. */

@@ -1,5 +1,5 @@
 // The InfluxDB store against a real influxd 1.x: the Store contract, the schema, the 15-minute rollup, a server restart.
-import { InfluxDB } from 'influx';
+import { FieldType, InfluxDB } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxStore, openInfluxStore } from './influx.ts';
 import { openStore } from './index.ts';
@@ -82,7 +82,8 @@ describe('openInfluxStore against influxd', () => {
     expect(definition).toMatch(/RESAMPLE\s+FOR 1h/);
     expect(definition).toContain(`INTO ${database}.aggregates.detector_15m`);
     expect(definition).toContain(`FROM ${database}.raw.detector`);
-    expect(definition).toMatch(/GROUP BY time\(15m\), \*/);
+    expect(definition).toMatch(/GROUP BY time\(15m\), \* fill\(none\)/);
+    expect(definition).toContain(`WHERE interval::tag = '300'`);
     await store.close();
     await (await open()).close(); // at every start: same schema again, no error
     expect((await policies()).aggregates).toMatchObject({ duration: '0s' });
@@ -90,32 +91,8 @@ describe('openInfluxStore against influxd', () => {
     await admin.dropDatabase(database);
   });
 
-  it('runs the rollup query by hand into 15-minute sums per detector, tags kept as tags', async () => {
-    const { database, store } = await freshStore();
-    const quarter = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
-    const minute = (
-      site: string,
-      det: string,
-      index: number,
-      count: number,
-    ): DetectorAggregate => ({
-      site,
-      detector: det,
-      movement: 'NBT',
-      lane: 1,
-      startMs: quarter + index * 60_000,
-      interval: 60,
-      count,
-      occupancy: count / 100,
-    });
-    const rows = [
-      ...Array.from({ length: 15 }, (_, index) => minute('1001', '5', index, index + 1)), // 1..15 → 120
-      ...Array.from({ length: 10 }, (_, index) => minute('1001', '5', 15 + index, 2)), // 10 minutes of the next quarter → 20
-      minute('1002', '7', 3, 9),
-    ];
-    await store.writeDetectorAggregates(rows);
-    await store.rollupDetectors({ fromMs: quarter, toMs: quarter + 2 * QUARTER_MS });
-
+  /** 15-minute sums as the rollup wrote them, between `fromMs` and `toMs`. */
+  async function rollupRows(database: string, fromMs: number, toMs: number) {
     const influx = new InfluxDB({ host: '127.0.0.1', port: influxd.port, database });
     const sums = await influx.query<{
       count: number;
@@ -125,63 +102,161 @@ describe('openInfluxStore against influxd', () => {
       det: string;
       movement: string;
       lane: string;
+      interval: string;
     }>('SELECT * FROM "aggregates"."detector_15m" WHERE time >= $from AND time < $to', {
-      placeholders: {
-        from: new Date(quarter).toISOString(),
-        to: new Date(quarter + HOUR_MS).toISOString(),
-      },
+      placeholders: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
       precision: 'ms',
     });
-    const read = sums
-      .map(({ time, count, occupancy, covered, site, det, movement, lane }) => ({
+    const rows = sums
+      .map(({ time, count, occupancy, covered, site, det, movement, lane, interval }) => ({
         startMs: time.getTime(),
         site,
         det,
         movement,
         lane,
+        interval,
         count,
         occupancy: Number(occupancy.toFixed(6)),
         covered,
       }))
       .sort((a, b) => a.startMs - b.startMs || a.site.localeCompare(b.site));
-    expect(read).toEqual([
+    const tagKeys = await influx.query<{ tagKey: string }>(
+      'SHOW TAG KEYS FROM "aggregates"."detector_15m"',
+    );
+    return { rows, tagKeys: tagKeys.map((row) => row.tagKey).sort() };
+  }
+
+  const row = (
+    site: string,
+    det: string,
+    startMs: number,
+    interval: number,
+    count: number,
+  ): DetectorAggregate => ({
+    site,
+    detector: det,
+    movement: 'NBT',
+    lane: 1,
+    startMs,
+    interval,
+    count,
+    occupancy: count / 100,
+  });
+
+  it('runs the rollup query by hand into 15-minute sums of the 5-minute rows, tags kept as tags', async () => {
+    const { database, store } = await freshStore();
+    const quarter = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
+    const fiveMinutes = (site: string, det: string, index: number, count: number) =>
+      row(site, det, quarter + index * 300_000, 300, count);
+    const rows = [
+      fiveMinutes('1001', '5', 0, 10),
+      fiveMinutes('1001', '5', 1, 20),
+      fiveMinutes('1001', '5', 2, 30), // → 60 in the first quarter
+      fiveMinutes('1001', '5', 3, 4), // 5 minutes of the next quarter → 4, covered 300
+      fiveMinutes('1002', '7', 1, 9),
+      // The engine's 15-minute rows of the same detectors and starts, and a 1-minute row: the
+      // rollup must not count their vehicles again.
+      row('1001', '5', quarter, 900, 60),
+      row('1001', '5', quarter + QUARTER_MS, 900, 4),
+      row('1002', '7', quarter, 900, 9),
+      row('1001', '5', quarter, 60, 2),
+    ];
+    await store.writeDetectorAggregates(rows);
+    expect(
+      await store.detectorAggregates({ fromMs: quarter, toMs: quarter + HOUR_MS }),
+    ).toHaveLength(rows.length);
+    await store.rollupDetectors({ fromMs: quarter, toMs: quarter + 2 * QUARTER_MS });
+
+    const { rows: sums, tagKeys } = await rollupRows(database, quarter, quarter + HOUR_MS);
+    const tags = { movement: 'NBT', lane: '1', interval: '300' };
+    expect(sums).toEqual([
       {
         startMs: quarter,
         site: '1001',
         det: '5',
-        movement: 'NBT',
-        lane: '1',
-        count: 120,
-        occupancy: 0.08,
+        ...tags,
+        count: 60,
+        occupancy: 0.2,
         covered: 900,
       },
       {
         startMs: quarter,
         site: '1002',
         det: '7',
-        movement: 'NBT',
-        lane: '1',
+        ...tags,
         count: 9,
         occupancy: 0.09,
-        covered: 60,
+        covered: 300,
       },
       {
         startMs: quarter + QUARTER_MS,
         site: '1001',
         det: '5',
-        movement: 'NBT',
-        lane: '1',
-        count: 20,
-        occupancy: 0.02,
-        covered: 600,
+        ...tags,
+        count: 4,
+        occupancy: 0.04,
+        covered: 300,
       },
     ]);
-    const tagKeys = await influx.query<{ tagKey: string }>(
-      'SHOW TAG KEYS FROM "aggregates"."detector_15m"',
-    );
-    expect(tagKeys.map((row) => row.tagKey).sort()).toEqual(['det', 'lane', 'movement', 'site']);
+    expect(tagKeys).toEqual(['det', 'interval', 'lane', 'movement', 'site']);
     await store.close();
-    await influx.dropDatabase(database);
+    await store.influx.dropDatabase(database);
+  });
+
+  it('rolls up the row length it is given, and reads rows written when the interval was a field', async () => {
+    const database = `greenwave_test_${++databases}`;
+    const quarter = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
+    const store = await openInfluxStore({ url: `${influxd.url}/${database}`, rollupInterval: 60 });
+    // A row as an older release wrote it: `interval` a field, not a tag.
+    const admin = new InfluxDB({
+      host: '127.0.0.1',
+      port: influxd.port,
+      database,
+      schema: [
+        {
+          measurement: 'detector',
+          tags: ['site', 'det', 'movement', 'lane'],
+          fields: {
+            count: FieldType.INTEGER,
+            occupancy: FieldType.FLOAT,
+            interval: FieldType.FLOAT,
+          },
+        },
+      ],
+    });
+    await admin.writePoints(
+      [
+        {
+          measurement: 'detector',
+          tags: { site: '1001', det: '5', movement: 'NBT', lane: '1' },
+          fields: { count: 45, occupancy: 0.1, interval: 900 },
+          timestamp: String(quarter - QUARTER_MS),
+        },
+      ],
+      { precision: 'ms', retentionPolicy: 'raw' },
+    );
+    const minutes = Array.from({ length: 15 }, (_, index) =>
+      row('1001', '5', quarter + index * 60_000, 60, index + 1),
+    ); // 1..15 → 120
+    await store.writeDetectorAggregates([...minutes, row('1001', '5', quarter, 300, 15)]);
+    await store.rollupDetectors({ fromMs: quarter - QUARTER_MS, toMs: quarter + QUARTER_MS });
+    const { rows: sums } = await rollupRows(database, quarter - QUARTER_MS, quarter + HOUR_MS);
+    expect(
+      sums.map(({ startMs, count, covered, interval }) => ({ startMs, count, covered, interval })),
+    ).toEqual([{ startMs: quarter, count: 120, covered: 900, interval: '60' }]);
+    const read = await store.detectorAggregates({
+      fromMs: quarter - QUARTER_MS,
+      toMs: quarter + 1,
+    });
+    expect(
+      read.map(({ startMs, interval, count }) => [startMs - quarter, interval, count]),
+    ).toEqual([
+      [-QUARTER_MS, 900, 45],
+      [0, 60, 1],
+      [0, 300, 15],
+    ]);
+    await store.close();
+    await admin.dropDatabase(database);
   });
 
   it('keeps rows and state across a restart of influxd itself', async () => {

@@ -15,6 +15,7 @@ import {
   planSpec,
 } from './rows.ts';
 import {
+  DEFAULT_ROLLUP_INTERVAL,
   INFLUX_SCHEMA,
   RETENTION_OF,
   RETENTION_POLICIES,
@@ -22,6 +23,7 @@ import {
   ROLLUP_RESAMPLE,
   STATE_MEASUREMENT,
   fromSeries,
+  isRollupInterval,
   joinStateChunks,
   qualified,
   rollupSelect,
@@ -58,6 +60,11 @@ export interface InfluxStoreOptions {
   ensureSchema?: boolean;
   /** Points per HTTP write; node-influx suggests a couple of thousand. */
   batchSize?: number;
+  /**
+   * The detector row length, s, the 15-minute rollup sums; default 300 (the engine's shortest
+   * aggregation interval). It must divide 900; rows of other lengths are not rolled up.
+   */
+  rollupInterval?: number;
 }
 
 const SPECS: { [Name in MeasurementName]: MeasurementSpec<RowKinds[Name]> } = {
@@ -92,6 +99,7 @@ export async function openInfluxStore(options: InfluxStoreOptions = {}): Promise
     aggregateRetention = 'INF',
     ensureSchema: create = true,
     batchSize = 5000,
+    rollupInterval = DEFAULT_ROLLUP_INTERVAL,
   } = { ...fromUrl, ...definedOnly(rest) };
   for (const [name, duration] of [
     ['rawRetention', rawRetention],
@@ -110,16 +118,26 @@ export async function openInfluxStore(options: InfluxStoreOptions = {}): Promise
       `openInfluxStore: batchSize ${batchSize} must be a positive integer`,
     );
   }
+  if (!isRollupInterval(rollupInterval)) {
+    throw new StoreError(
+      'INVALID_OPTIONS',
+      `openInfluxStore: rollupInterval ${rollupInterval} s must divide 900 s (e.g. 60, 300 or 900)`,
+    );
+  }
   const influx = new InfluxDB({
     host,
     port,
     protocol,
     database,
     ...(username === undefined ? {} : { username, password: password ?? '' }),
-    schema: INFLUX_SCHEMA,
+    // A copy per client: node-influx writes the database into the schema objects it is given, so
+    // a shared one would type the points of the first database opened only.
+    schema: INFLUX_SCHEMA.map((measurement) => ({ ...measurement, database })),
   });
-  if (create) await ensureSchema(influx, { database, rawRetention, aggregateRetention });
-  return new InfluxStore(influx, database, batchSize);
+  if (create) {
+    await ensureSchema(influx, { database, rawRetention, aggregateRetention, rollupInterval });
+  }
+  return new InfluxStore(influx, database, { batchSize, rollupInterval });
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
@@ -166,8 +184,9 @@ export function parseInfluxUrl(url: string): Partial<InfluxStoreOptions> {
 /**
  * Creates (or brings up to date) the database, the retention policies — `raw` (default,
  * `rawRetention`), `aggregates` (`aggregateRetention`), `state` (forever) — and the continuous
- * query `cq_detector_15m` that sums detector counts into `aggregates.detector_15m` every 15 minutes,
- * re-covering the last hour for late data. Safe to run at every start.
+ * query `cq_detector_15m` that sums the `rollupInterval`-second detector rows (default 300) into
+ * `aggregates.detector_15m` every 15 minutes, re-covering the last hour for late data. Safe to run
+ * at every start; an older rollup definition is replaced.
  *
  * @example
  * await ensureSchema(new InfluxDB({ host: '127.0.0.1', database: 'traffic' }), { database: 'traffic' });
@@ -178,7 +197,13 @@ export async function ensureSchema(
     database,
     rawRetention = '7d',
     aggregateRetention = 'INF',
-  }: { database: string; rawRetention?: string; aggregateRetention?: string },
+    rollupInterval = DEFAULT_ROLLUP_INTERVAL,
+  }: {
+    database: string;
+    rawRetention?: string;
+    aggregateRetention?: string;
+    rollupInterval?: number;
+  },
 ): Promise<void> {
   await influx.createDatabase(database);
   const existing = new Set(
@@ -194,23 +219,14 @@ export async function ensureSchema(
     if (existing.has(name)) await influx.alterRetentionPolicy(name, settings);
     else await influx.createRetentionPolicy(name, settings);
   }
+  const rollup = rollupSelect(database, { interval: rollupInterval });
   try {
-    await influx.createContinuousQuery(
-      ROLLUP_QUERY,
-      rollupSelect(database),
-      database,
-      ROLLUP_RESAMPLE,
-    );
+    await influx.createContinuousQuery(ROLLUP_QUERY, rollup, database, ROLLUP_RESAMPLE);
   } catch (error) {
     // An older definition under the same name: replace it.
     if (!/already exists/.test(String(error))) throw error;
     await influx.dropContinuousQuery(ROLLUP_QUERY, database);
-    await influx.createContinuousQuery(
-      ROLLUP_QUERY,
-      rollupSelect(database),
-      database,
-      ROLLUP_RESAMPLE,
-    );
+    await influx.createContinuousQuery(ROLLUP_QUERY, rollup, database, ROLLUP_RESAMPLE);
   }
 }
 
@@ -219,13 +235,22 @@ export class InfluxStore implements Store {
   readonly influx: InfluxDB;
   readonly database: string;
   readonly #batchSize: number;
+  readonly #rollupInterval: number;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(influx: InfluxDB, database: string, batchSize: number) {
+  constructor(
+    influx: InfluxDB,
+    database: string,
+    {
+      batchSize = 5000,
+      rollupInterval = DEFAULT_ROLLUP_INTERVAL,
+    }: { batchSize?: number; rollupInterval?: number } = {},
+  ) {
     this.influx = influx;
     this.database = database;
     this.#batchSize = batchSize;
+    this.#rollupInterval = rollupInterval;
   }
 
   writeDetectorAggregates(rows: readonly DetectorAggregate[]): Promise<void> {
@@ -295,7 +320,10 @@ export class InfluxStore implements Store {
     const query = checkRange(detectorSpec, { fromMs, toMs });
     const select = selectRows('detector', query);
     if (!select) return;
-    const text = rollupSelect(this.database, 'time >= $from AND time < $to');
+    const text = rollupSelect(this.database, {
+      where: 'time >= $from AND time < $to',
+      interval: this.#rollupInterval,
+    });
     await this.#serially(() => this.#query('rollupDetectors', text, select.placeholders));
   }
 

@@ -161,13 +161,16 @@ export const detectorSpec: MeasurementSpec<DetectorAggregate> = {
   reader: 'detectorAggregates',
   filterFields: ['detector'],
   time: (row) => row.startMs,
-  identity: (row) => join(row.startMs, row.site, row.detector, row.movement, row.lane),
+  // The interval is part of the identity: the 5- and 15-minute rows of one start are two rows.
+  identity: (row) =>
+    join(row.startMs, row.site, row.detector, row.movement, row.lane, row.interval),
   compare: (a, b) =>
     a.startMs - b.startMs ||
     compareText(a.site, b.site) ||
     compareText(a.detector, b.detector) ||
     compareOptional(a.movement, b.movement) ||
-    compareOptional(a.lane, b.lane),
+    compareOptional(a.lane, b.lane) ||
+    a.interval - b.interval,
   validate(value, where) {
     const row = record(value, where);
     const movement =
@@ -194,9 +197,12 @@ export const movementSpec: MeasurementSpec<MovementAggregate> = {
   reader: 'movementAggregates',
   filterFields: ['movement'],
   time: (row) => row.startMs,
-  identity: (row) => join(row.startMs, row.site, row.movement),
+  identity: (row) => join(row.startMs, row.site, row.movement, row.interval),
   compare: (a, b) =>
-    a.startMs - b.startMs || compareText(a.site, b.site) || compareText(a.movement, b.movement),
+    a.startMs - b.startMs ||
+    compareText(a.site, b.site) ||
+    compareText(a.movement, b.movement) ||
+    a.interval - b.interval,
   validate(value, where) {
     const row = record(value, where);
     return {

@@ -292,11 +292,9 @@ export function storeContract(
         detector({ count: 5 }),
         detector({ lane: 2, count: 6 }),
       ]);
-      await harness.store.writeDetectorAggregates([
-        detector({ count: 7, occupancy: 0.5, interval: 30 }),
-      ]);
+      await harness.store.writeDetectorAggregates([detector({ count: 7, occupancy: 0.5 })]);
       expect(await harness.store.detectorAggregates({ fromMs: base, toMs: base + 1 })).toEqual([
-        detector({ count: 7, occupancy: 0.5, interval: 30 }),
+        detector({ count: 7, occupancy: 0.5 }),
         detector({ lane: 2, count: 6 }),
       ]);
       await harness.store.writeMovementAggregates([movement({ count: 1 }), movement({ count: 2 })]);
@@ -308,6 +306,38 @@ export function storeContract(
       expect(await harness.store.planRecords({ fromMs: base, toMs: base + 1 })).toEqual([
         plan({ planId: 'new', version: 2, plan: { n: 2 } }),
       ]);
+    });
+
+    it('keeps two rows that differ only by interval: the 5- and 15-minute rows of one start', async () => {
+      // Regression: the 900 s row overwrote the 300 s row with the same start (a third of the
+      // 5-minute rows were lost in the ingest benchmark).
+      const fiveMinutes = detector({ movement: 'NBT', lane: 1, interval: 300, count: 40 });
+      const quarter = detector({ movement: 'NBT', lane: 1, interval: 900, count: 130 });
+      await harness.store.writeDetectorAggregates([fiveMinutes]);
+      await harness.store.writeDetectorAggregates([quarter]);
+      expect(await harness.store.detectorAggregates({ fromMs: base, toMs: base + 1 })).toEqual([
+        fiveMinutes,
+        quarter,
+      ]);
+      await harness.store.writeMovementAggregates([
+        movement({ interval: 900, count: 130, flow: 520 }),
+        movement({ interval: 300, count: 40 }),
+      ]);
+      expect(await harness.store.movementAggregates({ fromMs: base, toMs: base + 1 })).toEqual([
+        movement({ interval: 300, count: 40 }),
+        movement({ interval: 900, count: 130, flow: 520 }),
+      ]);
+      // and each still overwrites a second write of its own interval
+      await harness.store.writeDetectorAggregates([{ ...quarter, count: 131 }]);
+      expect(
+        (await harness.store.detectorAggregates({ fromMs: base, toMs: base + 1 })).map(
+          (row) => row.count,
+        ),
+      ).toEqual([40, 131]);
+      await harness.reopen();
+      expect(await harness.store.detectorAggregates({ fromMs: base, toMs: base + 1 })).toHaveLength(
+        2,
+      );
     });
 
     it('keeps hi-res events with the same code and time but different params; drops exact repeats', async () => {

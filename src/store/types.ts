@@ -3,7 +3,8 @@ import { CodedError } from '../coded-error.ts';
 
 /**
  * One detector's counts over one interval. Identity (a second write overwrites it): site, detector,
- * movement, lane and startMs — InfluxDB's measurement + tags + timestamp rule.
+ * movement, lane, interval and startMs — InfluxDB's measurement + tags + timestamp rule. The 5- and
+ * 15-minute rows starting together are two rows.
  */
 export interface DetectorAggregate {
   site: string;
@@ -21,7 +22,7 @@ export interface DetectorAggregate {
   occupancy: number;
 }
 
-/** One turning movement's counts over one interval. Identity: site, movement, startMs. */
+/** One turning movement's counts over one interval. Identity: site, movement, interval, startMs. */
 export interface MovementAggregate {
   site: string;
   movement: string;
@@ -75,8 +76,8 @@ export interface TimeRange {
  * state live. Both implementations (embedded, InfluxDB 1.x) pass `storeContract`, which pins the
  * semantics below:
  *
- * - Results are sorted by time, then site, then the row's ids (detector, movement, lane; movement;
- *   code, param), strings in code-unit order, numbers numerically.
+ * - Results are sorted by time, then site, then the row's ids (detector, movement, lane, interval;
+ *   movement, interval; code, param), strings in code-unit order, numbers numerically.
  * - Ranges are half-open, `fromMs ≤ t < toMs`, integer ms; filters match exactly.
  * - A second write of a row with the same identity (see each row type) overwrites the first.
  * - Timestamps are integer ms within 1678..2261 (InfluxDB's range).
