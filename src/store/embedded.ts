@@ -1,4 +1,5 @@
 // The embedded store: append-only hourly segment files under a data directory, state documents renamed into place.
+import { CallQueue } from './call-queue.ts';
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -138,7 +139,7 @@ export class EmbeddedStore implements Store {
   /** Recently read segments by file path, least recently used first. */
   readonly #cache = new Map<string, CachedSegment>();
   #cachedRows = 0;
-  #queue: Promise<unknown> = Promise.resolve();
+  #calls = new CallQueue();
   #closed = false;
   #prunedHour = Number.NaN;
   #temporaryFiles = 0;
@@ -183,7 +184,7 @@ export class EmbeddedStore implements Store {
   async getState<T>(key: string): Promise<T | undefined> {
     this.#assertOpen('getState');
     const file = this.#stateFile(checkStateKey('getState', key));
-    return this.#serially(async () => {
+    return this.#calls.run(async () => {
       let text: string;
       try {
         text = await readFile(file, 'utf8');
@@ -200,7 +201,7 @@ export class EmbeddedStore implements Store {
     this.#assertOpen('putState');
     const file = this.#stateFile(checkStateKey('putState', key));
     const text = `{"key":${JSON.stringify(key)},"value":${stateJson('putState', value)}}`;
-    await this.#serially(async () => {
+    await this.#calls.run(async () => {
       const temporary = `${file}.${process.pid}.${this.#temporaryFiles++}.tmp`;
       await writeFile(temporary, text, { flush: this.#parts.fsync });
       await rename(temporary, file);
@@ -211,7 +212,7 @@ export class EmbeddedStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue;
+    await this.#calls.drained();
     this.#cache.clear();
     await releaseLock(this.directory);
   }
@@ -246,19 +247,12 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  /** Runs tasks one after another, so calls take effect in call order even when not awaited. */
-  #serially<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(task);
-    this.#queue = result.catch(() => undefined);
-    return result;
-  }
-
   async #write<Name extends MeasurementName>(name: Name, rows: readonly unknown[]): Promise<void> {
     const layout = LAYOUTS[name] as SegmentLayout<RowKinds[Name]>;
     this.#assertOpen(layout.spec.writer);
     const valid = validateRows(layout.spec, rows);
     if (valid.length === 0) return;
-    await this.#serially(async () => {
+    await this.#calls.run(async () => {
       const oldest =
         layout.spec.retention === 'raw'
           ? this.#parts.clock.now() - this.#parts.retentionMs
@@ -314,7 +308,7 @@ export class EmbeddedStore implements Store {
     this.#assertOpen(layout.spec.reader);
     const query = checkRange(layout.spec, range);
     if (query.fromMs === query.toMs) return [];
-    return this.#serially(async () => {
+    return this.#calls.run(async () => {
       const starts = [...this.#parts.segments.get(name)!]
         .filter((start) => start + layout.segmentMs > query.fromMs && start < query.toMs)
         .sort((a, b) => a - b);

@@ -1,4 +1,5 @@
 // The InfluxDB 1.x store through node-influx: ms-precision writes, bound-parameter queries, retention and a 15-minute rollup.
+import { CallQueue } from './call-queue.ts';
 import { InfluxDB, type IPoint } from 'influx';
 import {
   checkRange,
@@ -236,7 +237,7 @@ export class InfluxStore implements Store {
   readonly database: string;
   readonly #batchSize: number;
   readonly #rollupInterval: number;
-  #queue: Promise<unknown> = Promise.resolve();
+  #calls = new CallQueue();
   #closed = false;
 
   constructor(
@@ -288,7 +289,7 @@ export class InfluxStore implements Store {
   async getState<T>(key: string): Promise<T | undefined> {
     this.#assertOpen('getState');
     checkStateKey('getState', key);
-    return this.#serially(async () => {
+    return this.#calls.run(async () => {
       const text = `SELECT "part", "parts" FROM ${qualified(RETENTION_POLICIES.state, STATE_MEASUREMENT)} WHERE "key" = $key`;
       const series = await this.#query('getState', text, { key });
       const json = series && joinStateChunks(key, series);
@@ -299,13 +300,13 @@ export class InfluxStore implements Store {
   async putState(key: string, value: unknown): Promise<void> {
     this.#assertOpen('putState');
     const points = statePoints(checkStateKey('putState', key), stateJson('putState', value));
-    await this.#serially(() => this.#writePoints(points, RETENTION_POLICIES.state));
+    await this.#calls.run(() => this.#writePoints(points, RETENTION_POLICIES.state));
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue;
+    await this.#calls.drained();
   }
 
   /**
@@ -324,7 +325,7 @@ export class InfluxStore implements Store {
       where: 'time >= $from AND time < $to',
       interval: this.#rollupInterval,
     });
-    await this.#serially(() => this.#query('rollupDetectors', text, select.placeholders));
+    await this.#calls.run(() => this.#query('rollupDetectors', text, select.placeholders));
   }
 
   #assertOpen(method: string): void {
@@ -336,20 +337,13 @@ export class InfluxStore implements Store {
     }
   }
 
-  /** Runs calls one after another, so they take effect in call order even when not awaited. */
-  #serially<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(task);
-    this.#queue = result.catch(() => undefined);
-    return result;
-  }
-
   async #write<Name extends MeasurementName>(name: Name, rows: readonly unknown[]): Promise<void> {
     const spec = SPECS[name] as MeasurementSpec<RowKinds[Name]>;
     this.#assertOpen(spec.writer);
     const valid = validateRows(spec, rows);
     if (valid.length === 0) return;
     const points = valid.map((row) => toPoint(name, row));
-    await this.#serially(() => this.#writePoints(points, RETENTION_OF[name]));
+    await this.#calls.run(() => this.#writePoints(points, RETENTION_OF[name]));
   }
 
   async #writePoints(points: readonly IPoint[], retentionPolicy: string): Promise<void> {
@@ -375,7 +369,7 @@ export class InfluxStore implements Store {
     this.#assertOpen(spec.reader);
     const select = selectRows(name, checkRange(spec, range));
     if (!select) return [];
-    return this.#serially(async () => {
+    return this.#calls.run(async () => {
       const series = await this.#query(spec.reader, select.text, select.placeholders);
       return series ? fromSeries(name, series).sort(spec.compare) : [];
     });
