@@ -3,17 +3,15 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { SimCommandOptions } from '../src/cli/sim.ts';
-import { QUIET, REPOSITORY, readScenario, runProcess, type Pool } from './sumo-process.ts';
+import {
+  JINSHUI,
+  QUIET,
+  exportJinshui,
+  readScenario,
+  runProcess,
+  type Pool,
+} from './sumo-process.ts';
 import { tripRecords, type TripRecord } from './tripinfo.ts';
-
-/** The project's own arterial, exported and drawn from counts exactly as the coordination suite does. */
-const JINSHUI = {
-  network: join(REPOSITORY, 'fixtures/networks/zhengzhou-jinshui-road.geojson'),
-  counts: join(REPOSITORY, 'fixtures/counts/zhengzhou-jinshui-weekday.csv'),
-  begin: 27000,
-  end: 30600,
-  demandSeed: 1,
-};
 
 /** A set of plans: the network's own programs, or `greenwave optimize` with these arguments. */
 export interface PlanSet {
@@ -48,15 +46,9 @@ function planSetsOf(name: string): PlanSet[] {
   return [OWN, COORDINATED];
 }
 
-/** Jinshui Road written to SUMO by `greenwave export` (net, and vehicles drawn from the counts). */
-async function exportJinshui(folder: string, pool: Pool): Promise<Scenario> {
-  const net = join(folder, 'jinshui.net.xml');
-  const routes = join(folder, 'jinshui.rou.xml');
-  const window = ['--begin', String(JINSHUI.begin), '--end', String(JINSHUI.end)];
-  const demand = ['--demand', JINSHUI.counts, ...window];
-  const args = ['export', '--net', JINSHUI.network, '--out', net, ...demand, '--routes', routes];
-  const seed = ['--seed', String(JINSHUI.demandSeed)];
-  await pool(() => runProcess(process.execPath, ['bin/greenwave.js', ...args, ...seed]));
+/** Jinshui Road as SUMO drives it (exported) and as greenwave's simulator reads the same vehicles. */
+async function jinshuiScenario(folder: string, pool: Pool): Promise<Scenario> {
+  const { net, routes, demand } = await exportJinshui(folder, pool);
   const sumoWindow = ['-b', String(JINSHUI.begin), '-e', String(JINSHUI.end)];
   return {
     name: 'jinshui',
@@ -86,7 +78,7 @@ export async function loadScenario(
   folder: string,
   pool: Pool,
 ): Promise<Scenario> {
-  if (name === 'jinshui') return exportJinshui(folder, pool);
+  if (name === 'jinshui') return jinshuiScenario(folder, pool);
   const sumocfg = join(data, name, `${basename(name)}.sumocfg`);
   if (!existsSync(sumocfg)) {
     throw new Error(`no ${sumocfg}; give the case as jinshui or FOLDER/MAP under ${data}`);

@@ -5,8 +5,10 @@ import { basename, join } from 'node:path';
 import { findArterial, signalsByEdge, vehicleRoutes } from './arterial.ts';
 import {
   QUIET,
-  REPOSITORY,
   SUMO_HOME,
+  TLS_CYCLE_ADAPTATION,
+  JINSHUI,
+  exportJinshui,
   figure,
   mean,
   readScenario,
@@ -20,16 +22,7 @@ import { summarizeStops, summarizeTripinfo, type TripSummary } from './tripinfo.
 type PlanSet = 'own' | 'tools' | 'greenwave';
 
 const PLAN_SETS: readonly PlanSet[] = ['own', 'tools', 'greenwave'];
-const TLS_CYCLE_ADAPTATION = join(SUMO_HOME, 'tools', 'tlsCycleAdaptation.py');
 const TLS_COORDINATOR = join(SUMO_HOME, 'tools', 'tlsCoordinator.py');
-/** The project's own arterial: exported to SUMO by `greenwave export`, morning peak hour. */
-const JINSHUI = {
-  network: join(REPOSITORY, 'fixtures/networks/zhengzhou-jinshui-road.geojson'),
-  counts: join(REPOSITORY, 'fixtures/counts/zhengzhou-jinshui-weekday.csv'),
-  begin: 27000,
-  end: 30600,
-  demandSeed: 1,
-};
 
 /** One green-wave case: a network with an arterial, and how SUMO and greenwave read it. */
 interface CoordinationCase extends Demand {
@@ -95,14 +88,8 @@ export interface CoordinationSuiteResult {
 }
 
 /** The project's Jinshui Road written to SUMO by the greenwave CLI, as a user would. */
-async function exportJinshui(folder: string, pool: Pool): Promise<CoordinationCase> {
-  const net = join(folder, 'jinshui.net.xml');
-  const routes = join(folder, 'jinshui.rou.xml');
-  const window = ['--begin', String(JINSHUI.begin), '--end', String(JINSHUI.end)];
-  const demand = ['--demand', JINSHUI.counts, ...window];
-  const args = ['export', '--net', JINSHUI.network, '--out', net, ...demand, '--routes', routes];
-  const seed = ['--seed', String(JINSHUI.demandSeed)];
-  await pool(() => runProcess(process.execPath, ['bin/greenwave.js', ...args, ...seed]));
+async function jinshuiCase(folder: string, pool: Pool): Promise<CoordinationCase> {
+  const { net, routes, demand } = await exportJinshui(folder, pool);
   return {
     name: 'jinshui',
     net,
@@ -122,7 +109,7 @@ async function loadCase(
   folder: string,
   pool: Pool,
 ): Promise<CoordinationCase> {
-  if (name === 'jinshui') return exportJinshui(folder, pool);
+  if (name === 'jinshui') return jinshuiCase(folder, pool);
   const sumocfg = join(data, name, `${basename(name)}.sumocfg`);
   if (!existsSync(sumocfg)) {
     throw new Error(`no ${sumocfg}; pass --cases as jinshui or FOLDER/MAP under ${data}`);

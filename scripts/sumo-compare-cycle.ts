@@ -4,7 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   QUIET,
-  SUMO_HOME,
+  TLS_CYCLE_ADAPTATION,
   figure,
   mean,
   readScenario,
@@ -18,7 +18,6 @@ import { summarizeTripinfo, type TripSummary } from './tripinfo.ts';
 type PlanSet = 'own' | 'tlsCycleAdaptation' | 'greenwave';
 
 const PLAN_SETS: readonly PlanSet[] = ['own', 'tlsCycleAdaptation', 'greenwave'];
-const TLS_CYCLE_ADAPTATION = join(SUMO_HOME, 'tools', 'tlsCycleAdaptation.py');
 /** The target greenwave is held to, as a share of the network's own programs' delay. */
 const TARGET_RATIO = 0.8;
 

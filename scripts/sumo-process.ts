@@ -8,6 +8,9 @@ export const REPOSITORY = resolve(import.meta.dirname, '..');
 /** SUMO's install: its tools (tlsCycleAdaptation.py, tlsCoordinator.py) are under `tools/`. */
 export const SUMO_HOME = process.env['SUMO_HOME'] ?? '/usr/share/sumo';
 /** Flags that keep SUMO and duarouter from printing progress and warnings for every vehicle. */
+/** SUMO's cycle-and-splits tool, the peer both SUMO suites measure against. */
+export const TLS_CYCLE_ADAPTATION = join(SUMO_HOME, 'tools', 'tlsCycleAdaptation.py');
+
 export const QUIET = ['--xml-validation', 'never', '--no-step-log', '--no-warnings'];
 /** Two cores: more SUMO processes at once only slow each other down. */
 export const PARALLEL_PROCESSES = 2;
@@ -156,4 +159,31 @@ export function sumoVersion(): Promise<string> {
   return new Promise((done) =>
     execFile('sumo', ['--version'], (_error, stdout) => done(String(stdout).split('\n')[0] ?? '')),
   );
+}
+
+/** The project's own arterial, Jinshui Road: its network, its weekday counts and the morning peak hour. */
+export const JINSHUI = {
+  network: join(REPOSITORY, 'fixtures/networks/zhengzhou-jinshui-road.geojson'),
+  counts: join(REPOSITORY, 'fixtures/counts/zhengzhou-jinshui-weekday.csv'),
+  begin: 27000,
+  end: 30600,
+  demandSeed: 1,
+};
+
+/**
+ * Writes Jinshui Road to SUMO with `greenwave export`, as a user would: the net and the vehicles
+ * drawn from its counts (seeded) into `folder`; also the demand arguments greenwave reads.
+ */
+export async function exportJinshui(
+  folder: string,
+  pool: Pool,
+): Promise<{ net: string; routes: string; demand: string[] }> {
+  const net = join(folder, 'jinshui.net.xml');
+  const routes = join(folder, 'jinshui.rou.xml');
+  const window = ['--begin', String(JINSHUI.begin), '--end', String(JINSHUI.end)];
+  const demand = ['--demand', JINSHUI.counts, ...window];
+  const args = ['export', '--net', JINSHUI.network, '--out', net, ...demand, '--routes', routes];
+  const seed = ['--seed', String(JINSHUI.demandSeed)];
+  await pool(() => runProcess(process.execPath, ['bin/greenwave.js', ...args, ...seed]));
+  return { net, routes, demand };
 }

@@ -100,9 +100,7 @@ function applied(
     source === 'result' ? reason : `${reason} (seen in its status)`,
     record.site,
     {
-      planId: pending.planId,
-      version: pending.version,
-      correlationId: pending.correlationId,
+      ...commandFields(pending),
       attempts: pending.attempts,
     },
   );
@@ -136,17 +134,11 @@ function rejected(
   const alarm = setAlarm(done, PLAN_REJECTED, true, {
     reason: message,
     now,
-    values: {
-      planId: pending.planId,
-      version: pending.version,
-      correlationId: pending.correlationId,
-    },
+    values: commandFields(pending),
     repeat: true,
   });
   const log = siteLog('warn', message, record.site, {
-    planId: pending.planId,
-    version: pending.version,
-    correlationId: pending.correlationId,
+    ...commandFields(pending),
     reason,
   });
   return { state: withSite(state, alarm.record), actions: [...alarm.actions, log] };
@@ -259,11 +251,7 @@ export function giveUp(
   const alarm = setAlarm(done, PLAN_NO_ANSWER, true, {
     reason: message,
     now,
-    values: {
-      planId: pending.planId,
-      version: pending.version,
-      correlationId: pending.correlationId,
-    },
+    values: commandFields(pending),
     repeat: true,
   });
   const log = siteLog('warn', message, record.site, { correlationId: pending.correlationId });
@@ -362,4 +350,9 @@ function activePlanLog(
     site,
     { ...fields, believedPlanId: believed.planId, believedVersion: believed.version },
   );
+}
+
+/** The fields that name a command in alarms and logs. */
+function commandFields({ planId, version, correlationId }: PendingCommand) {
+  return { planId, version, correlationId };
 }

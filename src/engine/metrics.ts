@@ -34,13 +34,13 @@ export class MetricsRegistry {
     return {
       inc(labels = {}, by = 1) {
         if (!(by >= 0)) throw new RangeError(`counter ${name}: increments must be ≥ 0, got ${by}`);
-        const key = labelKey(labels);
+        const key = formatLabels(labels);
         const entry = family.values.get(key) ?? { labels, value: 0 };
         entry.value += by;
         family.values.set(key, entry);
       },
       get(labels = {}) {
-        return family.values.get(labelKey(labels))?.value ?? 0;
+        return family.values.get(formatLabels(labels))?.value ?? 0;
       },
     };
   }
@@ -74,8 +74,7 @@ export class MetricsRegistry {
   }
 }
 
-const labelKey = (labels: Labels) => JSON.stringify(Object.entries(labels).sort());
-
+/** Labels in the text format, sorted by name: also the key a counter's values are kept under. */
 function formatLabels(labels: Labels): string {
   const entries = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (entries.length === 0) return '';
