@@ -21,7 +21,7 @@ export function fleetJamSpacing(trips: readonly VehicleTrip[]): number {
     if (!(trip.length !== undefined && trip.length > 0)) return DEFAULT_JAM_SPACING;
     total += trip.length;
   }
-  // To the centimetre: a spacing a rounding error off a vehicle's length + gap (6.7999…98 for
-  // 4.3 m cars) locked cologne3 up where 6.8 did not — a knife edge not yet found in the simulator.
+  // To the centimetre, as vehicle lengths are given (the sum of 4,494 × 4.3 m drifts to 6.7999…98;
+  // the simulator's room checks tolerate such drift themselves, see `roomNeeded`).
   return Math.round((total / trips.length + SUMO_MIN_GAP) * 100) / 100;
 }

@@ -218,6 +218,10 @@ function startSimulation(
     startReaction,
     dawdling,
   });
+  // Room for one more vehicle, with a micrometre's tolerance: car following leaves a follower at
+  // exactly its leader's lagged position − jamSpacing, and a rounding error below that must not
+  // read as "no room" (it locked cologne3 up at a spacing of 6.7999… m where 6.8 m did not).
+  const roomNeeded = jamSpacing - 1e-6;
   const net = compileNetwork(network, { step, jamSpacing, dawdling });
   const linkCount = net.linkIds.length;
   const laneCount = net.laneLink.length;
@@ -522,7 +526,7 @@ function startSimulation(
           const lagSteps = laneLagSteps[candidate]!;
           const position = positionAt(last, index);
           const lagged = laggedOdometer(last, lagSteps, index) - linkStart[last]!;
-          if (position < jamSpacing || lagged < jamSpacing) continue;
+          if (position < roomNeeded || lagged < roomNeeded) continue;
           entrySpeed = Math.min(freeSpeed, (position - jamSpacing) / (lagSteps * step));
         }
         let lookAhead = 0;
@@ -847,7 +851,7 @@ function startSimulation(
             !downstream ||
             transferredAt[vehicle] === index ||
             (last !== undefined &&
-              odometer[last]! - linkStart[last]! - (position - length) < jamSpacing);
+              odometer[last]! - linkStart[last]! - (position - length) < roomNeeded);
           if (blocked) {
             odometer[vehicle] = linkStart[vehicle]! + length;
             break;
@@ -1002,8 +1006,8 @@ function startSimulation(
         const last = downstream[downstream.length - 1];
         const room =
           last === undefined ||
-          (positionAt(last, index) >= jamSpacing &&
-            odometer[last]! - linkStart[last]! >= jamSpacing);
+          (positionAt(last, index) >= roomNeeded &&
+            odometer[last]! - linkStart[last]! >= roomNeeded);
         const length = linkLength[laneLink[globalLane]!]!;
         if (
           room &&
@@ -1098,13 +1102,13 @@ function startSimulation(
       if (leader !== undefined) {
         const gap = positionAt(leader, index) - position;
         const lagged = laggedOdometer(leader, lagSteps, index) - linkStart[leader]!;
-        if (gap < jamSpacing) blocker = leader;
+        if (gap < roomNeeded) blocker = leader;
         else if (lagged - jamSpacing < position) blocker = -1;
       }
       if (follower !== undefined && blocker === undefined) {
         const followerPosition = positionAt(follower, index);
         const lagged = laggedOdometer(vehicle, lagSteps, index) - linkStart[vehicle]!;
-        if (position - followerPosition < jamSpacing) blocker = follower;
+        if (position - followerPosition < roomNeeded) blocker = follower;
         else if (lagged - jamSpacing < followerPosition) blocker = -1;
       }
       const source = lanes[from]!;
