@@ -109,6 +109,21 @@ describe('optimizeTiming', () => {
     expect(result.websterCycle).toBeUndefined();
   });
 
+  it('oversaturated by a blocked shared lane: the cycle with the most capacity, not the longest', () => {
+    // Lane 0 shares through and left; the left is red in the first stage, so each green it sends
+    // only the run of throughs before the first left (blockedAfter vehicles): its capacity per hour
+    // falls as the cycle grows, and the longest cycle would serve it worst.
+    const signal = model([300, 400]);
+    signal.lanes[0] = { ...signal.lanes[0]!, flow: 500, blockedAfter: [4, 0] };
+    const result = optimizeTiming(signal, { cycle: { min: 45, max: 150 } });
+    expect(result.status).toBe('oversaturated');
+    expect(result.cycleLength).toBeLessThan(150);
+    const longest = optimizeTiming(signal, { cycle: { min: 150, max: 150 } });
+    expect(result.measures.criticalDegreeOfSaturation).toBeLessThan(
+      longest.measures.criticalDegreeOfSaturation,
+    );
+  });
+
   it('a single demanded stage still gives the others their minimum', () => {
     const result = optimizeTiming(model([600, 0]));
     expect(result.greens[1]).toBe(5);

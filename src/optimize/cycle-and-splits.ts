@@ -19,8 +19,10 @@ export interface CycleRange {
 
 /**
  * How a timing was reached: `optimal` minimizes delay over the cycle range; `oversaturated` means
- * no timing in the range keeps every lane below capacity, so the cycle is the longest allowed and
- * the splits balance the degrees of saturation; `no-demand` means there is no flow at all, so the
+ * no timing in the range keeps every lane below capacity, so the cycle is the one whose balanced
+ * splits give the lowest highest degree of saturation (usually the longest; shorter when a shared
+ * lane is blocked by a stopped turner, whose capacity per hour falls as the cycle grows) and the
+ * splits balance the degrees of saturation; `no-demand` means there is no flow at all, so the
  * cycle is the shortest allowed and every stage runs its minimum plus an equal share.
  */
 export type TimingStatus = 'optimal' | 'oversaturated' | 'no-demand';
@@ -105,7 +107,10 @@ export function optimizeTiming(
   }
   const balanced = balanceSaturation(model, longest);
   if (maxDegreeOfSaturation(model, balanced, longest) >= 1) {
-    return result('oversaturated', longest, balanced);
+    const most = mostCapacity(model, { min: shortest, max: longest });
+    if (most.degreeOfSaturation >= 1) {
+      return result('oversaturated', most.cycleLength, most.greens);
+    }
   }
 
   const best = delayByCycle(model, { min: shortest, max: longest }, options.delay).reduce((a, b) =>
@@ -200,6 +205,28 @@ export function balanceSaturation(model: SignalTimingModel, cycleLength: number)
       maxDegreeOfSaturation(model, greens, cycleLength) * 1e9 +
       totalDelaySeconds(model, greens, cycleLength),
   );
+}
+
+/**
+ * The cycle of the range (whole seconds) whose saturation-balancing splits leave the lowest
+ * highest degree of saturation, the longest of equals: where the demand comes closest to fitting.
+ *
+ * @example
+ * mostCapacity(model, { min: 60, max: 150 }) // => { cycleLength: 150, greens: [70.2, 61.8], degreeOfSaturation: 1.12 }
+ */
+export function mostCapacity(
+  model: SignalTimingModel,
+  range: CycleRange,
+): { cycleLength: number; greens: number[]; degreeOfSaturation: number } {
+  let best = { cycleLength: range.max, greens: [] as number[], degreeOfSaturation: Infinity };
+  for (let cycleLength = range.max; cycleLength >= range.min; cycleLength--) {
+    const greens = balanceSaturation(model, cycleLength);
+    const degreeOfSaturation = maxDegreeOfSaturation(model, greens, cycleLength);
+    if (degreeOfSaturation < best.degreeOfSaturation - 1e-6) {
+      best = { cycleLength, greens, degreeOfSaturation };
+    }
+  }
+  return best;
 }
 
 /** The highest degree of saturation of any lane with demand. */
