@@ -42,6 +42,10 @@ export interface LoggedDecision {
   /** Seconds since midnight. */
   time: number;
   trigger: string;
+  /** The coordination group (or, for transition steps, the site). */
+  group: string;
+  /** The engine's log line of the decision, its reason included. */
+  message: string;
   mode: PlanMode;
   cycleLength?: number;
   limited: boolean;
@@ -111,6 +115,8 @@ export async function runAdaptiveDay({
       decisions.push({
         time: (clock.now() - midnightMs) / 1000,
         trigger,
+        group: String(fields['group']),
+        message,
         mode,
         ...(typeof fields['cycleLength'] === 'number'
           ? { cycleLength: fields['cycleLength'] }

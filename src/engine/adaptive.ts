@@ -29,7 +29,8 @@ interface GroupEvidence {
  * One adaptive cycle at `now`. Demand is estimated from the last `window` of closed aggregates,
  * without the data of faulty detectors, with the prior's flows for the time of day where no lane
  * is measured. The signals are split into coordination groups on that demand. A group whose
- * movements are measured enough (`fallback.minCoverage`) and whose detectors are mostly sound
+ * measurable movements (those leaving from a lane with a detector) are measured enough
+ * (`fallback.minCoverage`) and whose detectors are mostly sound
  * (`fallback.maxFaultyShare`) gets the optimizer's plans; any other runs the time-of-day
  * schedule's plans for the period (the network's own programs without a prior). Each site then
  * steps towards its plan (`stepTowards`); sites an operator holds are left alone.
@@ -195,7 +196,10 @@ function evidenceOf(
   const movements = group.signals.flatMap((site) =>
     (signals[site]?.signalGroups ?? []).flatMap((signalGroup) => signalGroup.movements),
   );
+  // Coverage counts the movements the detector layout can measure: a movement no detector sees
+  // always takes the prior, a fact of the site's equipment rather than a sign of failing detectors.
   const estimates = [...new Set(movements)]
+    .filter((movement) => measurable(map, movement))
     .map((movement) => estimate.movements[movement])
     .filter((entry) => entry !== undefined);
   const measured = estimates.filter(
@@ -211,6 +215,13 @@ function evidenceOf(
     faulty,
     detectors: detectors.length,
   };
+}
+
+/** Whether some lane the movement leaves from has a detector. */
+function measurable(map: EngineContext['map'], movement: string): boolean {
+  return (map.movements[movement]?.lanes ?? []).some(
+    (key) => (map.lanes[key]?.detectors.length ?? 0) > 0,
+  );
 }
 
 function trustworthy(evidence: GroupEvidence, { settings }: EngineContext): boolean {

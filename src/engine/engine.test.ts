@@ -250,7 +250,9 @@ describe('Engine', () => {
     await feed(r, 25);
     const [adaptive] = r.engine.runAdaptiveCycle();
     expect(adaptive).toMatchObject({ mode: 'adaptive', period: 'am-peak' });
-    expect(adaptive!.coverage).toBeGreaterThanOrEqual(0.7);
+    // every movement a detector can see is measured; those no detector sees (the demo has some)
+    // take the prior and do not count against the coverage
+    expect(adaptive!.coverage).toBe(1);
     expect(adaptive!.faultyDetectors).toEqual([]);
     expect(r.controllers['JS-01']!.agent.active?.planId).toBe('adaptive');
     const stuck = Object.fromEntries(
@@ -273,7 +275,7 @@ describe('Engine', () => {
     const [fallback] = r.engine.runAdaptiveCycle();
     expect(fallback!.mode).toBe('time-of-day');
     expect(fallback!.reason).toMatch(
-      /coverage \d+ % < 70 %, 20 of 80 detectors faulty \(.*\) > 20 %: the time-of-day schedule/,
+      /^20 of 80 detectors faulty \(.*\) > 20 %: the time-of-day schedule$/,
     );
     expect(r.engine.views.plans().find((view) => view.site === 'JS-01')?.target?.id).toBe(
       'am-peak',
