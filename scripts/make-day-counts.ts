@@ -1,17 +1,50 @@
-// Writes fixtures/counts/zhengzhou-jinshui-weekday.csv: a synthetic weekday of 15-minute turning counts.
-import { seededRandom } from '../src/seeded-random.ts';
+// Writes the synthetic weekdays of 15-minute turning counts on Jinshui Road, and checks the tidal one.
 //
 // Run: node --import tsx scripts/make-day-counts.ts
 //
-// Every movement of the demo network gets a count per 15 minutes, 00:00–24:00: its peak-hour flow
-// (the table below) times a time-of-day factor for its direction (the curves below), drawn as a
-// Poisson count from a seeded generator, so the file is the same on every run. The numbers are
+// fixtures/counts/zhengzhou-jinshui-weekday.csv: every movement of the demo network gets a count per
+// 15 minutes, 00:00–24:00, on its own: its peak-hour flow times a time-of-day factor for its
+// direction, drawn as a Poisson count. Not flow-consistent: inner approaches get more counted than
+// the upstream turns send them.
+//
+// fixtures/counts/zhengzhou-jinshui-tidal-weekday.csv: a tidal commuter weekday, flow-consistent by
+// construction: demand enters at the boundary links and is carried through every stop line by
+// turning shares (scripts/day-counts.ts), each movement's count Poisson around its approach's
+// expected flow × its share. The script then prints the expected arterial approach flows in the
+// peak hours, the day's totals, and drawn ÷ counted flow per arterial approach when vehicles are
+// drawn from each file with routesFromTurns (07:30–09:00), which is ~1 only for consistent counts.
+//
+// Both files come from seeded generators, so they are the same on every run. The numbers are
 // assumptions for tests and demos, not a survey.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadNetwork } from '../src/io/load.ts';
-import type { Movement, RoadNetwork, TurnType } from '../src/network/types.ts';
+import { routesFromTurns } from '../src/demand/routes-from-turns.ts';
+import { loadDemand, loadNetwork } from '../src/io/load.ts';
+import type { RoadNetwork } from '../src/network/types.ts';
+import { seededRandom } from '../src/seeded-random.ts';
+import {
+  CROSS_TURN_SHARE,
+  PEAK_FLOWS,
+  PEAKS,
+  TIDAL_ARTERIAL_ENTRY,
+  TIDAL_ARTERIAL_TURN_SHARE,
+  TIDAL_WEEKDAY_SEED,
+  WEEKDAY_SEED,
+  boundaryEntries,
+  countRows,
+  drawnAndCounted,
+  factorAt,
+  heading,
+  hourlyFlow,
+  isArterial,
+  peakFlow,
+  shapesOf,
+  sortedMovements,
+  tidalLinkFlows,
+  tidalMovementFlows,
+  tidalShares,
+} from './day-counts.ts';
 
 const NETWORK = fileURLToPath(
   new URL('../fixtures/networks/zhengzhou-jinshui-road.geojson', import.meta.url),
@@ -19,168 +52,202 @@ const NETWORK = fileURLToPath(
 const OUTPUT = fileURLToPath(
   new URL('../fixtures/counts/zhengzhou-jinshui-weekday.csv', import.meta.url),
 );
+const TIDAL_OUTPUT = fileURLToPath(
+  new URL('../fixtures/counts/zhengzhou-jinshui-tidal-weekday.csv', import.meta.url),
+);
 const INTERVAL = 900;
-const SEED = 20_250_601;
-
-/**
- * Peak-hour flows by intersection, pcu/h: Jinshui Road's through movement (each way) and the
- * cross street's approach (each way). Major cross streets (Chengdong, Weilai, Dongming) carry more.
- */
-const PEAK_FLOWS: Record<string, { arterialThrough: number; crossApproach: number }> = {
-  chengdong: { arterialThrough: 860, crossApproach: 520 },
-  jingsan: { arterialThrough: 820, crossApproach: 460 },
-  jingwu: { arterialThrough: 780, crossApproach: 300 },
-  jingqi: { arterialThrough: 760, crossApproach: 320 },
-  jingba: { arterialThrough: 800, crossApproach: 420 },
-  zhengqi: { arterialThrough: 770, crossApproach: 220 },
-  weilai: { arterialThrough: 840, crossApproach: 620 },
-  yufeng: { arterialThrough: 750, crossApproach: 300 },
-  dongming: { arterialThrough: 720, crossApproach: 480 },
-};
-
-/**
- * Share of an approach's flow by turn: Jinshui Road's turns ~10–12 %, the cross streets' ~15 %;
- * the one U-turn (Weilai Road, westbound) comes on top.
- */
-const ARTERIAL_TURN_SHARE: Record<TurnType, number> = {
-  left: 0.12,
-  right: 0.1,
-  through: 0.78,
-  uturn: 0.02,
-};
-const CROSS_TURN_SHARE: Record<TurnType, number> = {
-  left: 0.15,
-  right: 0.15,
-  through: 0.7,
-  uturn: 0.02,
-};
-
-type Heading = 'eastbound' | 'westbound' | 'northbound' | 'southbound';
-
-/**
- * Height of the morning and evening peaks by heading, as a share of the peak-hour flow. Eastbound
- * (towards Zhengdong New District's offices) is the morning's peak direction, westbound the evening's.
- */
-const PEAKS: Record<Heading, { am: number; pm: number }> = {
-  eastbound: { am: 1, pm: 0.76 },
-  westbound: { am: 0.76, pm: 1 },
-  northbound: { am: 0.95, pm: 0.85 },
-  southbound: { am: 0.85, pm: 0.95 },
-};
-
-/** Time-of-day factor: clock hour → share of the peak-hour flow, linear between the knots. */
-function dayShape({ am, pm }: { am: number; pm: number }): [number, number][] {
-  return [
-    [0, 0.1],
-    [2, 0.05],
-    [4.5, 0.05],
-    [5.5, 0.12],
-    [6.5, 0.35],
-    [7, 0.55],
-    [7.5, 0.95 * am],
-    [8.25, am],
-    [9, 0.95 * am],
-    [9.5, 0.7],
-    [10.5, 0.62],
-    [12, 0.6],
-    [13, 0.55],
-    [14, 0.6],
-    [16, 0.64],
-    [17, 0.72],
-    [17.5, 0.95 * pm],
-    [18.25, pm],
-    [19, 0.95 * pm],
-    [19.5, 0.62],
-    [20.5, 0.5],
-    [21.5, 0.4],
-    [22.5, 0.26],
-    [23.5, 0.14],
-    [24, 0.1],
-  ];
-}
-
-function factorAt(knots: readonly [number, number][], hour: number): number {
-  const next = knots.findIndex(([knotHour]) => knotHour >= hour);
-  if (next <= 0) return knots[Math.max(next, 0)]![1];
-  const [h0, f0] = knots[next - 1]!;
-  const [h1, f1] = knots[next]!;
-  return f0 + ((f1 - f0) * (hour - h0)) / (h1 - h0);
-}
-
-function heading(network: RoadNetwork, movement: Movement): Heading {
-  const bearing = network.getEdgeAttribute(movement.from, 'arrivalBearing');
-  if (bearing >= 45 && bearing < 135) return 'eastbound';
-  if (bearing >= 135 && bearing < 225) return 'southbound';
-  if (bearing >= 225 && bearing < 315) return 'westbound';
-  return 'northbound';
-}
-
-/** Peak-hour flow of one movement, pcu/h. */
-function peakFlow(network: RoadNetwork, movement: Movement, direction: Heading): number {
-  const flows = PEAK_FLOWS[movement.intersection];
-  if (!flows) {
-    throw new Error(`make-day-counts: no peak flows for intersection "${movement.intersection}"`);
-  }
-  const arterial = direction === 'eastbound' || direction === 'westbound';
-  if (arterial) {
-    return (
-      (flows.arterialThrough / ARTERIAL_TURN_SHARE.through) * ARTERIAL_TURN_SHARE[movement.turn]
-    );
-  }
-  return flows.crossApproach * CROSS_TURN_SHARE[movement.turn];
-}
-
-/** A Poisson count with mean `mean`: Knuth's method when small, the normal approximation else. */
-function poisson(mean: number, rng: () => number): number {
-  if (mean < 30) {
-    const limit = Math.exp(-mean);
-    let count = 0;
-    for (let product = rng(); product > limit; product *= rng()) count += 1;
-    return count;
-  }
-  const normal = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-  return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal));
-}
-
-function clock(seconds: number): string {
-  const hours = Math.floor(seconds / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
-}
+/** Seed of the vehicles drawn for the consistency check, and its window (07:30–09:00), seconds. */
+const CHECK_SEED = 1;
+const CHECK_WINDOW = { begin: 7.5 * 3600, end: 9 * 3600 };
+/** The peak hours whose expected arterial flows are printed, clock hours. */
+const CHECK_HOURS: [string, number, number][] = [
+  ['08:00–09:00', 8, 9],
+  ['17:45–18:45', 17.75, 18.75],
+];
 
 const { network } = await loadNetwork(NETWORK);
-const movements = Object.values(network.getAttribute('movements')).sort((a, b) =>
-  a.id.localeCompare(b.id),
+const movements = sortedMovements(network);
+
+// ---- the first weekday: independent counts per movement (kept byte for byte) -------------------
+
+const shapes = shapesOf(PEAKS);
+await writeCounts(
+  OUTPUT,
+  [
+    '# Jinshui Road (金水路), Zhengzhou: a weekday of 15-minute turning counts for every movement of',
+    '# fixtures/networks/zhengzhou-jinshui-road.geojson. SYNTHETIC, not surveyed: written by',
+    '# scripts/make-day-counts.ts (seeded, deterministic). Morning peak 07:30–09:00 heavier',
+    '# eastbound, evening peak 17:30–19:00 heavier westbound, midday plateau, quiet night.',
+    '# count = vehicles (passenger cars) in the interval.',
+  ],
+  countRows(
+    movements,
+    (hour) => (movement) => {
+      const direction = heading(network, movement.from);
+      return peakFlow(movement, direction) * factorAt(shapes[direction], hour);
+    },
+    seededRandom(WEEKDAY_SEED),
+    INTERVAL,
+  ),
 );
-for (const movement of movements) {
-  if (movement.id !== `${movement.from}>${movement.to}`) {
-    throw new Error(`make-day-counts: movement "${movement.id}" is not named from>to`);
-  }
-}
-const shapes = Object.fromEntries(
-  Object.entries(PEAKS).map(([direction, peaks]) => [direction, dayShape(peaks)]),
-) as Record<Heading, [number, number][]>;
-const rng = seededRandom(SEED);
-const lines = [
-  '# Jinshui Road (金水路), Zhengzhou: a weekday of 15-minute turning counts for every movement of',
-  '# fixtures/networks/zhengzhou-jinshui-road.geojson. SYNTHETIC, not surveyed: written by',
-  '# scripts/make-day-counts.ts (seeded, deterministic). Morning peak 07:30–09:00 heavier',
-  '# eastbound, evening peak 17:30–19:00 heavier westbound, midday plateau, quiet night.',
-  '# count = vehicles (passenger cars) in the interval.',
-  'begin,end,from,to,count',
-];
-for (let begin = 0; begin < 24 * 3600; begin += INTERVAL) {
-  const end = begin + INTERVAL;
-  const hour = (begin + INTERVAL / 2) / 3600;
-  for (const movement of movements) {
-    const direction = heading(network, movement);
-    const flow = peakFlow(network, movement, direction) * factorAt(shapes[direction], hour);
-    const count = poisson((flow * INTERVAL) / 3600, rng);
-    lines.push(`${clock(begin)},${clock(end)},${movement.from},${movement.to},${count}`);
-  }
-}
-await mkdir(dirname(OUTPUT), { recursive: true });
-await writeFile(OUTPUT, `${lines.join('\n')}\n`);
-console.log(
-  `make-day-counts: wrote ${lines.length - 6} rows for ${movements.length} movements to ${OUTPUT}`,
+
+// ---- the tidal weekday: boundary entries carried through by turning shares ---------------------
+
+const shares = tidalShares(network);
+const crossFlows = Object.entries(PEAK_FLOWS)
+  .map(([intersection, { crossApproach }]) => `${intersection} ${crossApproach}`)
+  .join(', ');
+await writeCounts(
+  TIDAL_OUTPUT,
+  [
+    '# Jinshui Road (金水路), Zhengzhou: a TIDAL commuter weekday of 15-minute turning counts for every',
+    '# movement of fixtures/networks/zhengzhou-jinshui-road.geojson. SYNTHETIC, not surveyed: written by',
+    '# scripts/make-day-counts.ts (seeded, deterministic). Assumptions:',
+    '# - Flow-consistent: vehicles enter only on boundary links (both ends of Jinshui Road, every',
+    '#   cross-street approach) and each stop line passes its approach flow on by fixed turning shares;',
+    "#   a count is Poisson around its approach's expected flow × its share, so counts conserve flow",
+    '#   up to that noise. Inner Jinshui Road flows follow from the turns: the peak direction thins',
+    '#   along the road where more traffic turns off than the cross streets feed in.',
+    `# - Tidal: Jinshui Road's entry at either end reaches ${TIDAL_ARTERIAL_ENTRY.peakDirection} pcu/h at its peak:`,
+    '#   eastbound in the morning (into Zhengdong New District, peak 08:15), westbound in the evening',
+    `#   (peak 18:15); the counter-peak direction ${TIDAL_ARTERIAL_ENTRY.counterPeakShare} of that in the same hour.`,
+    `# - Turning shares: Jinshui Road through ${TIDAL_ARTERIAL_TURN_SHARE.through}, left ${TIDAL_ARTERIAL_TURN_SHARE.left}, right ${TIDAL_ARTERIAL_TURN_SHARE.right}`,
+    `#   (Weilai Road westbound: U-turn ${TIDAL_ARTERIAL_TURN_SHARE.uturn} out of through); cross streets through ${CROSS_TURN_SHARE.through},`,
+    `#   left ${CROSS_TURN_SHARE.left}, right ${CROSS_TURN_SHARE.right}.`,
+    '# - Cross-street entries, pcu/h at peak, each way:',
+    `#   ${crossFlows};`,
+    `#   northbound × ${PEAKS.northbound.am} am, ${PEAKS.northbound.pm} pm; southbound × ${PEAKS.southbound.am} am, ${PEAKS.southbound.pm} pm.`,
+    '# - Day shape as zhengzhou-jinshui-weekday.csv: night 0.05–0.1, midday ~0.6, evening shoulder;',
+    '#   only the peak heights and the directional split differ.',
+    '# count = vehicles (passenger cars) in the interval.',
+  ],
+  countRows(
+    movements,
+    tidalMovementFlows(network, shares),
+    seededRandom(TIDAL_WEEKDAY_SEED),
+    INTERVAL,
+  ),
 );
+
+// ---- checks ------------------------------------------------------------------------------------
+
+printPeakApproachFlows(network, shares);
+for (const [name, file] of [
+  ['weekday', OUTPUT],
+  ['tidal weekday', TIDAL_OUTPUT],
+] as const) {
+  const day = await loadDemand(file, network, { interval: INTERVAL });
+  const total = day.flows.flows.reduce((sum, flow) => sum + flow.vehicles, 0);
+  const entries = new Set(boundaryEntries(network));
+  const movementsById = network.getAttribute('movements');
+  const entering = day.flows.flows
+    .filter((flow) => entries.has(movementsById[flow.movement]!.from))
+    .reduce((sum, flow) => sum + flow.vehicles, 0);
+  console.log(
+    `${name}: loadDemand reads ${day.flows.flows.length} counts, ${day.flows.begin}–${day.flows.end} s;` +
+      ` ${total} movement counts in the day, ${entering} vehicles entering`,
+  );
+}
+await printDrawnOverCounted(network);
+
+async function writeCounts(file: string, comments: string[], rows: string[]): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${[...comments, 'begin,end,from,to,count', ...rows].join('\n')}\n`);
+  console.log(
+    `make-day-counts: wrote ${rows.length} rows for ${movements.length} movements to ${file}`,
+  );
+}
+
+/** Jinshui Road's approach links into each intersection, west to east, by direction. */
+function arterialApproaches(
+  road: RoadNetwork,
+): { intersection: string; eb?: string; wb?: string }[] {
+  const approaches = road
+    .filterEdges((link) => isArterial(heading(road, link)))
+    .filter((link) => road.getNodeAttribute(road.target(link), 'kind') !== 'boundary');
+  const intersections = Object.keys(PEAK_FLOWS);
+  return intersections.map((intersection) => ({
+    intersection,
+    eb: approaches.find(
+      (link) => road.target(link) === intersection && heading(road, link) === 'eastbound',
+    ),
+    wb: approaches.find(
+      (link) => road.target(link) === intersection && heading(road, link) === 'westbound',
+    ),
+  }));
+}
+
+function printPeakApproachFlows(road: RoadNetwork, turnShares: Record<string, number>): void {
+  const flowsAt = (hour: number) => tidalLinkFlows(road, turnShares, hour);
+  console.log('\ntidal weekday: expected Jinshui Road approach flow (its through movement), pcu/h');
+  console.log(
+    `${'intersection'.padEnd(12)} ${CHECK_HOURS.flatMap(([label]) => [`EB ${label}`, `WB ${label}`])
+      .map((text) => text.padStart(19))
+      .join(' ')}`,
+  );
+  for (const { intersection, eb, wb } of arterialApproaches(road)) {
+    const cells = CHECK_HOURS.flatMap(([, begin, end]) =>
+      [eb, wb].map((link) => {
+        if (!link) return '—'.padStart(19);
+        const approach = hourlyFlow(flowsAt, link, begin, end, INTERVAL);
+        const through = Object.values(road.getAttribute('movements')).find(
+          (movement) => movement.from === link && movement.turn === 'through',
+        );
+        const throughFlow = through ? approach * (turnShares[through.id] ?? 0) : 0;
+        return `${approach.toFixed(0)} (${throughFlow.toFixed(0)})`.padStart(19);
+      }),
+    );
+    console.log(`${intersection.padEnd(12)} ${cells.join(' ')}`);
+  }
+  let counts = 0;
+  let entering = 0;
+  const entries = new Set(boundaryEntries(road));
+  for (let begin = 0; begin < 24 * 3600; begin += INTERVAL) {
+    const flowOf = tidalMovementFlows(road, turnShares)((begin + INTERVAL / 2) / 3600);
+    for (const movement of movements) {
+      const vehicles = (flowOf(movement) * INTERVAL) / 3600;
+      counts += vehicles;
+      if (entries.has(movement.from)) entering += vehicles;
+    }
+  }
+  console.log(
+    `tidal weekday, expected: ${counts.toFixed(0)} movement counts in the day, ${entering.toFixed(0)} vehicles entering\n`,
+  );
+}
+
+async function printDrawnOverCounted(road: RoadNetwork): Promise<void> {
+  const approaches = arterialApproaches(road);
+  const links = approaches.flatMap(({ eb, wb }) => [eb, wb]).filter((link) => link !== undefined);
+  const ratios: Record<string, Record<string, { drawn: number; counted: number }>> = {};
+  for (const [name, file] of [
+    ['weekday', OUTPUT],
+    ['tidal', TIDAL_OUTPUT],
+  ] as const) {
+    const { flows } = await loadDemand(file, road, { ...CHECK_WINDOW, interval: INTERVAL });
+    const vehicles = routesFromTurns(road, flows, {
+      rng: seededRandom(CHECK_SEED),
+      departures: 'poisson',
+    });
+    ratios[name] = drawnAndCounted(vehicles, flows, road.getAttribute('movements'), links);
+  }
+  console.log(
+    'drawn ÷ counted vehicles per Jinshui Road approach, 07:30–09:00 (routesFromTurns, Poisson, seed 1)',
+  );
+  console.log(`${'approach'.padEnd(14)} ${'weekday'.padStart(20)} ${'tidal weekday'.padStart(20)}`);
+  const cell = ({ drawn, counted }: { drawn: number; counted: number }) =>
+    `${(drawn / counted).toFixed(3)} (${drawn}/${counted})`.padStart(20);
+  const sums = { weekday: { drawn: 0, counted: 0 }, tidal: { drawn: 0, counted: 0 } };
+  for (const link of links) {
+    const weekday = ratios.weekday![link]!;
+    const tidal = ratios.tidal![link]!;
+    console.log(`${link.padEnd(14)} ${cell(weekday)} ${cell(tidal)}`);
+    for (const [key, value] of [
+      ['weekday', weekday],
+      ['tidal', tidal],
+    ] as const) {
+      sums[key].drawn += value.drawn;
+      sums[key].counted += value.counted;
+    }
+  }
+  console.log(`${'all'.padEnd(14)} ${cell(sums.weekday)} ${cell(sums.tidal)}`);
+}
