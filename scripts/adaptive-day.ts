@@ -1,8 +1,8 @@
 // Adaptive benefit in simulation: a day on Jinshui Road under the best single fixed plan, the time-of-day plans and the engine's adaptive loop.
 //
 // Run: node --import tsx scripts/adaptive-day.ts
-//   [--seeds 1,2,3] [--begin 0] [--end 86400] [--demand-scale 1] [--out FILE]
-//   engine:    [--period 300] [--window 900] [--max-cycle-change 0.1] [--max-offset-shift 0.1]
+//   [--counts FILE] [--seeds 1,2,3] [--begin 0] [--end 86400] [--demand-scale 1] [--out FILE]
+//   engine:    [--proof on|off] [--period 300] [--window 900] [--max-cycle-change 0.1] [--max-offset-shift 0.1]
 //              [--transition-step 180] [--min-change 2] [--min-coverage 0.7] [--max-faulty-share 0.2]
 //   optimizer, for every plan set and the engine alike:
 //              [--cycle-min 45] [--cycle-max 150] [--coordination groups|isolated] [--apart JS-07,…]
@@ -48,7 +48,8 @@ import {
 const TARGET = 0.85;
 const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 const NETWORK = `${REPOSITORY}fixtures/networks/zhengzhou-jinshui-road.geojson`;
-const COUNTS = `${REPOSITORY}fixtures/counts/zhengzhou-jinshui-weekday.csv`;
+/** The tidal commuter weekday: flow-consistent counts, morning peak eastbound, evening westbound. */
+const COUNTS = `${REPOSITORY}fixtures/counts/zhengzhou-jinshui-tidal-weekday.csv`;
 /** Midnight of the simulated day, UTC (the counts are read in UTC, as in the engine's tests). */
 const MIDNIGHT_MS = Date.parse('2026-11-30T00:00:00.000Z');
 /** The virtual field seeds its simulation with `seed ^ 0x5eed`; the fixed runs do the same. */
@@ -56,11 +57,13 @@ const simulationSeed = (seed: number) => seed ^ 0x5eed;
 
 const { values: args } = parseArgs({
   options: {
+    counts: { type: 'string', default: COUNTS },
     seeds: { type: 'string', default: '1,2,3' },
     begin: { type: 'string', default: '0' },
     end: { type: 'string', default: '86400' },
     'demand-scale': { type: 'string', default: '1' },
     out: { type: 'string', default: `${REPOSITORY}bench/results/adaptive-day.json` },
+    proof: { type: 'string', default: 'on' },
     period: { type: 'string' },
     window: { type: 'string' },
     'max-cycle-change': { type: 'string' },
@@ -121,7 +124,11 @@ function engineOptions(optimize: NetworkTimingOptions): Omit<EngineOptions, 'pri
     ...given('minCoverage', flag('min-coverage')),
     ...given('maxFaultyShare', flag('max-faulty-share')),
   };
+  if (args.proof !== 'on' && args.proof !== 'off') {
+    throw new Error(`adaptive-day: --proof takes on or off, not ${String(args.proof)}`);
+  }
   return {
+    ...(args.proof === 'off' ? { proof: false as const } : {}),
     ...given('period', flag('period')),
     ...given('window', flag('window')),
     ...given('transitionStep', flag('transition-step')),
@@ -157,7 +164,8 @@ const optimize = optimizerOptions();
 const engine = engineOptions(optimize);
 
 const { network } = await loadNetwork(NETWORK);
-const counted = (await loadDemand(COUNTS, network, { interval: 900 })).flows;
+const countsFile = resolve(args.counts);
+const counted = (await loadDemand(countsFile, network, { interval: 900 })).flows;
 const day = demandScale === 1 ? counted : scaleCounts(counted, demandScale);
 const timeOfDay = dayPlans(network, day, optimize);
 const fixedSets = fixedPlanSets(network, day, timeOfDay, optimize);
@@ -307,7 +315,7 @@ async function writeReport(): Promise<void> {
     node: process.version,
     command: ['node --import tsx scripts/adaptive-day.ts', ...process.argv.slice(2)].join(' '),
     network: relative(REPOSITORY, NETWORK),
-    counts: relative(REPOSITORY, COUNTS),
+    counts: relative(REPOSITORY, countsFile),
     demandScale,
     window: { begin, end },
     seeds,

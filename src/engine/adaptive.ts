@@ -2,14 +2,17 @@
 // the optimizer, or the time-of-day schedule when the data cannot be trusted; each decision with its reason.
 import { isoTime } from '../controllers/actions.ts';
 import { designFlows } from '../demand/design-flows.ts';
+import type { TurningFlows } from '../demand/types.ts';
 import { estimateDemand, type DemandEstimate } from '../ingest/demand-estimate.ts';
 import { faultSpans } from '../ingest/health.ts';
 import { coordinationGroups, type CoordinationGroup } from '../optimize/coordination-groups.ts';
-import { optimizeNetwork } from '../optimize/network-timing.ts';
+import { DEFAULT_CYCLE_RANGE } from '../optimize/cycle-and-splits.ts';
+import { optimizeNetwork, type NetworkTimingOptions } from '../optimize/network-timing.ts';
 import type { TimingPlan } from '../timing/types.ts';
-import type { EngineContext } from './context.ts';
+import type { EngineContext, ProofSettings } from './context.ts';
 import { engineLog, type EngineEffect } from './effects.ts';
 import { heldByOperator, stepTowards } from './plan-step.ts';
+import { proveCandidates, type ProofCandidate } from './proof.ts';
 import { bounded, type Decision, type EngineState, type PlanMode } from './state.ts';
 
 export interface CycleResult {
@@ -88,6 +91,19 @@ export function adaptiveCycle(
       optimizerFailure = (error as Error).message;
     }
   }
+  let proofNote = '';
+  if (settings.proof !== false && optimizerFailure === undefined && trusted.length > 0) {
+    const sites = new Set(trusted.flatMap(({ group }) => group.signals));
+    const proven = provenPlans(next, context, settings.proof, {
+      now,
+      cycle,
+      flows: estimate.flows,
+      optimized,
+      sites,
+    });
+    optimized = proven.plans;
+    proofNote = `; ${proven.note}`;
+  }
 
   for (const { group, evidence } of judged) {
     const choice = chooseMode(evidence, context, optimizerFailure);
@@ -99,7 +115,7 @@ export function adaptiveCycle(
       group: group.id,
       sites: group.signals,
       mode: choice.mode,
-      reason: choice.reason,
+      reason: choice.mode === 'adaptive' ? `${choice.reason}${proofNote}` : choice.reason,
       coverage: round(evidence.coverage, 3),
       faultyDetectors: evidence.faulty,
       ...(period === undefined ? {} : { period }),
@@ -215,6 +231,107 @@ function evidenceOf(
     faulty,
     detectors: detectors.length,
   };
+}
+
+/**
+ * The plans the proof in simulation picks for the trusted sites. The candidates: the optimizer's;
+ * the optimizer's with the cycle held to each of `proof.cycleFactors` of its longest; every signal
+ * timed alone (no common cycle: a signal whose pedestrian stage needs a long cycle no longer holds
+ * its neighbours to it); the time-of-day schedule's plans for now; and the plans the sites steer
+ * towards already. Each runs on the estimated demand (`proveCandidates`) with the other sites on
+ * their fallback plans; the least mean delay wins, unless it is within `proof.margin` of the
+ * current plans', which then stay.
+ */
+function provenPlans(
+  state: EngineState,
+  context: EngineContext,
+  proof: ProofSettings,
+  {
+    now,
+    cycle,
+    flows,
+    optimized,
+    sites,
+  }: {
+    now: number;
+    cycle: number;
+    flows: TurningFlows;
+    optimized: Record<string, TimingPlan>;
+    sites: ReadonlySet<string>;
+  },
+): { plans: Record<string, TimingPlan>; note: string } {
+  const { network, settings } = context;
+  const own = (plans: Readonly<Record<string, TimingPlan>>) =>
+    Object.fromEntries([...sites].flatMap((site) => (plans[site] ? [[site, plans[site]]] : [])));
+  const optimizedWith = (options: NetworkTimingOptions) =>
+    own(
+      Object.fromEntries(
+        optimizeNetwork(network, flows, {
+          ...settings.optimize,
+          ...options,
+          planId: 'adaptive',
+        }).signals.map(({ signal, plan }) => [signal, plan]),
+      ),
+    );
+  const range = settings.optimize.cycle ?? DEFAULT_CYCLE_RANGE;
+  const longest = Math.max(...Object.values(own(optimized)).map((plan) => plan.cycleLength));
+  const candidates: ProofCandidate[] = [
+    { name: 'optimizer', plans: own(optimized) },
+    ...proof.cycleFactors
+      .map((factor) => Math.round(longest * factor))
+      .filter((max) => max >= range.min)
+      .map((max) => ({
+        name: `cycle ≤ ${max} s`,
+        plans: optimizedWith({ cycle: { min: range.min, max } }),
+      })),
+    ...(settings.optimize.coordination === 'isolated'
+      ? []
+      : [{ name: 'isolated', plans: optimizedWith({ coordination: 'isolated' }) }]),
+    ...(context.prior ? [{ name: 'schedule', plans: own(context.prior.plansAt(now).plans) }] : []),
+    { name: 'current', plans: own(currentTargets(state)) },
+  ].filter(
+    (candidate, index, all) =>
+      Object.keys(candidate.plans).length === sites.size &&
+      all.findIndex((other) => sameTimings(other.plans, candidate.plans)) === index,
+  );
+  const others = fallbackPlans(context, now);
+  const scores = proveCandidates(
+    network,
+    flows,
+    candidates.map(({ name, plans }) => ({ name, plans: { ...others, ...plans } })),
+    { warmup: proof.warmup, horizon: proof.horizon, seed: cycle },
+  );
+  // A change costs a transition (cycles stretched or cut while offsets move): keep the current
+  // plans unless a candidate is clearly better.
+  const current = scores.find((score) => score.name === 'current');
+  const best =
+    current && scores[0]!.meanDelay >= current.meanDelay * (1 - proof.margin)
+      ? current
+      : scores[0]!;
+  const chosen = candidates.find((candidate) => candidate.name === best.name)!;
+  const listed = scores.map((score) => `${score.name} ${score.meanDelay.toFixed(1)}`).join(', ');
+  return {
+    plans: { ...optimized, ...chosen.plans },
+    note: `proof in simulation (s/veh): ${listed} → ${best.name}`,
+  };
+}
+
+/** The plan each site steers towards now. */
+function currentTargets(state: EngineState): Record<string, TimingPlan> {
+  return Object.fromEntries(Object.values(state.plans).map((plan) => [plan.site, plan.target]));
+}
+
+/** Whether two plan sets time every site alike (cycle, offset and greens; ids aside). */
+function sameTimings(
+  a: Readonly<Record<string, TimingPlan>>,
+  b: Readonly<Record<string, TimingPlan>>,
+): boolean {
+  const timing = (plan: TimingPlan | undefined) =>
+    plan
+      ? `${plan.cycleLength}/${plan.offset}/${plan.stages.map((stage) => stage.green).join(',')}`
+      : '';
+  const sites = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...sites].every((site) => timing(a[site]) === timing(b[site]));
 }
 
 /** Whether some lane the movement leaves from has a detector. */

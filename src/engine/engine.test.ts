@@ -250,6 +250,10 @@ describe('Engine', () => {
     await feed(r, 25);
     const [adaptive] = r.engine.runAdaptiveCycle();
     expect(adaptive).toMatchObject({ mode: 'adaptive', period: 'am-peak' });
+    // proven in simulation before it was sent: the optimizer's plans among the candidates scored
+    expect(adaptive!.reason).toMatch(
+      /; proof in simulation \(s\/veh\): (.*, )?optimizer \d+\.\d(, .*)? → \S/,
+    );
     // every movement a detector can see is measured; those no detector sees (the demo has some)
     // take the prior and do not count against the coverage
     expect(adaptive!.coverage).toBe(1);
