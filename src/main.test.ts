@@ -132,6 +132,7 @@ describe('configFromEnvironment', () => {
         GREENWAVE_ZONE: 'zz',
         GREENWAVE_TIME_ZONE: 'Asia/Shanghai',
         GREENWAVE_PERIOD: '120',
+        GREENWAVE_PROOF: 'off',
         GREENWAVE_DEMO: 'off',
       }),
     ).toEqual({
@@ -143,10 +144,14 @@ describe('configFromEnvironment', () => {
       dataDir: '/var/lib/greenwave',
       zone: 'zz',
       timeZone: 'Asia/Shanghai',
-      engine: { period: 120 },
+      engine: { period: 120, proof: false },
       demo: false,
     });
     expect(configFromEnvironment({})).toEqual({ apiKeys: [] });
+    expect(configFromEnvironment({ GREENWAVE_PROOF: 'off' })).toEqual({
+      apiKeys: [],
+      engine: { proof: false },
+    });
     expect(() => configFromEnvironment({ PORT: 'eighty' })).toThrow(
       expect.objectContaining({ code: 'BAD_OPTION' }),
     );

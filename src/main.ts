@@ -292,6 +292,7 @@ export function configFromEnvironment(
   const mqttPort = number('MQTT_PORT');
   const httpPort = number('PORT');
   const period = text('GREENWAVE_PERIOD');
+  const proofOff = env['GREENWAVE_PROOF'] === 'off';
   return {
     ...(text('MQTT_URL') ? { mqttUrl: text('MQTT_URL')! } : {}),
     ...(mqttPort !== undefined ? { mqttPort } : {}),
@@ -304,7 +305,14 @@ export function configFromEnvironment(
     ...(text('GREENWAVE_ZONE') ? { zone: text('GREENWAVE_ZONE')! } : {}),
     ...(text('GREENWAVE_TIME_ZONE') ? { timeZone: text('GREENWAVE_TIME_ZONE')! } : {}),
     ...(env['GREENWAVE_DEMO'] === 'off' ? { demo: false } : {}),
-    ...(period ? { engine: { period: Number(period) } } : {}),
+    ...(period || proofOff
+      ? {
+          engine: {
+            ...(period ? { period: Number(period) } : {}),
+            ...(proofOff ? { proof: false as const } : {}),
+          },
+        }
+      : {}),
   };
 }
 

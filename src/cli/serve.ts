@@ -29,7 +29,8 @@ export const SERVE_USAGE = `  greenwave serve [--net FILE] [--prior COUNTS.csv] 
       Run the engine: MQTT (embedded broker on MQTT_PORT, default 1883, unless MQTT_URL names
       one, credentials in the URL), store (embedded under GREENWAVE_DATA_DIR, default ./data,
       unless INFLUX_URL), HTTP API on PORT (default 8080; docs at /docs, writes need a key
-      from GREENWAVE_API_KEYS), the adaptive loop every GREENWAVE_PERIOD seconds (300). With
+      from GREENWAVE_API_KEYS), the adaptive loop every GREENWAVE_PERIOD seconds (300), its
+      plans proven in simulation before they are sent (GREENWAVE_PROOF=off to skip). With
       no --net: the Zhengzhou demo network, its weekday counts as prior, and a virtual field
       playing its controllers (--no-demo or GREENWAVE_DEMO=off to leave the field out).
 `;
@@ -46,7 +47,8 @@ export interface ServeOptions {
 /**
  * Starts everything and resolves when it has stopped again (SIGINT or SIGTERM); returns the exit
  * code. Environment: `MQTT_URL`, `MQTT_PORT`, `INFLUX_URL`, `PORT`, `HOST`, `GREENWAVE_API_KEYS`,
- * `GREENWAVE_DATA_DIR`, `GREENWAVE_ZONE`, `GREENWAVE_TIME_ZONE`, `GREENWAVE_PERIOD`, `GREENWAVE_DEMO=off`.
+ * `GREENWAVE_DATA_DIR`, `GREENWAVE_ZONE`, `GREENWAVE_TIME_ZONE`, `GREENWAVE_PERIOD`, `GREENWAVE_PROOF=off`,
+ * `GREENWAVE_DEMO=off`.
  *
  * @throws {UsageError} for a bad port.
  */
