@@ -1,5 +1,6 @@
 // The adaptive cycle: demand from recent healthy detector data, a plan per coordination group from
-// the optimizer, or the time-of-day schedule when the data cannot be trusted; each decision with its reason.
+// the optimizer proven in simulation against its alternatives, or the time-of-day schedule when the
+// data cannot be trusted; each decision with its reason.
 import { isoTime } from '../controllers/actions.ts';
 import { designFlows } from '../demand/design-flows.ts';
 import type { TurningFlows } from '../demand/types.ts';
@@ -34,7 +35,8 @@ interface GroupEvidence {
  * is measured. The signals are split into coordination groups on that demand. A group whose
  * measurable movements (those leaving from a lane with a detector) are measured enough
  * (`fallback.minCoverage`) and whose detectors are mostly sound
- * (`fallback.maxFaultyShare`) gets the optimizer's plans; any other runs the time-of-day
+ * (`fallback.maxFaultyShare`) gets the optimizer's plans, or the alternative the proof in
+ * simulation finds better (`provenPlans`, unless `proof` is off); any other runs the time-of-day
  * schedule's plans for the period (the network's own programs without a prior). Each site then
  * steps towards its plan (`stepTowards`); sites an operator holds are left alone.
  *
