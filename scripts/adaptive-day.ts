@@ -2,7 +2,7 @@
 //
 // Run: node --import tsx scripts/adaptive-day.ts
 //   [--counts FILE] [--seeds 1,2,3] [--begin 0] [--end 86400] [--demand-scale 1] [--out FILE]
-//   engine:    [--proof on|off] [--period 300] [--window 900] [--max-cycle-change 0.1] [--max-offset-shift 0.1]
+//   engine:    [--proof on|off] [--proof-warmup 600] [--proof-horizon 900] [--period 300] [--window 900] [--max-cycle-change 0.1] [--max-offset-shift 0.1]
 //              [--transition-step 180] [--min-change 2] [--min-coverage 0.7] [--max-faulty-share 0.2]
 //   optimizer, for every plan set and the engine alike:
 //              [--cycle-min 45] [--cycle-max 150] [--coordination groups|isolated] [--apart JS-07,…]
@@ -64,6 +64,8 @@ const { values: args } = parseArgs({
     'demand-scale': { type: 'string', default: '1' },
     out: { type: 'string', default: `${REPOSITORY}bench/results/adaptive-day.json` },
     proof: { type: 'string', default: 'on' },
+    'proof-warmup': { type: 'string' },
+    'proof-horizon': { type: 'string' },
     period: { type: 'string' },
     window: { type: 'string' },
     'max-cycle-change': { type: 'string' },
@@ -124,11 +126,19 @@ function engineOptions(optimize: NetworkTimingOptions): Omit<EngineOptions, 'pri
     ...given('minCoverage', flag('min-coverage')),
     ...given('maxFaultyShare', flag('max-faulty-share')),
   };
+  const proofSettings = {
+    ...given('warmup', flag('proof-warmup')),
+    ...given('horizon', flag('proof-horizon')),
+  };
   if (args.proof !== 'on' && args.proof !== 'off') {
     throw new Error(`adaptive-day: --proof takes on or off, not ${String(args.proof)}`);
   }
   return {
-    ...(args.proof === 'off' ? { proof: false as const } : {}),
+    ...(args.proof === 'off'
+      ? { proof: false as const }
+      : proofSettings.warmup !== undefined || proofSettings.horizon !== undefined
+        ? { proof: proofSettings }
+        : {}),
     ...given('period', flag('period')),
     ...given('window', flag('window')),
     ...given('transitionStep', flag('transition-step')),

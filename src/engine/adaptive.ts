@@ -96,15 +96,20 @@ export function adaptiveCycle(
   let proofNote = '';
   if (settings.proof !== false && optimizerFailure === undefined && trusted.length > 0) {
     const sites = new Set(trusted.flatMap(({ group }) => group.signals));
-    const proven = provenPlans(next, context, settings.proof, {
-      now,
-      cycle,
-      flows: estimate.flows,
-      optimized,
-      sites,
-    });
-    optimized = proven.plans;
-    proofNote = `; ${proven.note}`;
+    try {
+      const proven = provenPlans(next, context, settings.proof, {
+        now,
+        cycle,
+        flows: estimate.flows,
+        optimized,
+        sites,
+      });
+      optimized = proven.plans;
+      proofNote = `; ${proven.note}`;
+    } catch (error) {
+      // The optimizer's plans are valid on their own; an unproven plan beats no plan.
+      proofNote = `; the proof in simulation failed (${(error as Error).message}): the optimizer's plans unproven`;
+    }
   }
 
   for (const { group, evidence } of judged) {

@@ -66,8 +66,9 @@ export interface EngineOptions {
    * signal timed alone, the schedule's plans and the plans the sites run now, each simulated on
    * the estimated demand; the least delay wins unless the current plans come within `margin` of it
    * (a change costs a transition). Default on: factors 0.9 and 0.8, margin 0 (on Jinshui Road a
-   * margin of 0.05 held the morning's growing queues on stale plans), 300 s warm-up,
-   * 600 s horizon (about 1 s per cycle on the 9-signal demo corridor at peak). `false` sends the
+   * margin of 0.05 held the morning's growing queues on stale plans), 600 s warm-up (queues as
+   * long as a peak's build before scoring; 300 s ranked worse on Jinshui Road near capacity),
+   * 900 s horizon (about 1 s per cycle on the 9-signal demo corridor). `false` sends the
    * optimizer's plans unproven.
    */
   proof?: Partial<ProofSettings> | false;
@@ -153,8 +154,8 @@ export function engineSettings(options: EngineOptions = {}): EngineSettings {
         : {
             cycleFactors: options.proof?.cycleFactors ?? [0.9, 0.8],
             margin: options.proof?.margin ?? 0,
-            warmup: options.proof?.warmup ?? 300,
-            horizon: options.proof?.horizon ?? 600,
+            warmup: options.proof?.warmup ?? 600,
+            horizon: options.proof?.horizon ?? 900,
           },
     expirySeconds: options.expirySeconds ?? 60,
     retry: options.retry ?? {},
@@ -201,7 +202,7 @@ export function engineSettings(options: EngineOptions = {}): EngineSettings {
           settings.proof.margin < 1 &&
           settings.proof.warmup >= 0 &&
           positive(settings.proof.horizon)),
-      '{ cycleFactors: [0.9, 0.8], margin: 0, warmup: 300, horizon: 600 } or false',
+      '{ cycleFactors: [0.9, 0.8], margin: 0, warmup: 600, horizon: 900 } or false',
     ],
     ['decisionLog', Number.isInteger(settings.decisionLog) && settings.decisionLog > 0, '200'],
     ['alarmLog', Number.isInteger(settings.alarmLog) && settings.alarmLog > 0, '200'],

@@ -16,9 +16,9 @@ import type { TimingPlan } from '../timing/types.ts';
 import { simulate } from '../../sim/simulate.ts';
 
 export interface ProofOptions {
-  /** Seconds simulated before vehicles are scored, so queues form; default 300. */
+  /** Seconds simulated before vehicles are scored, so queues form; default 600. */
   warmup?: number;
-  /** Seconds of departures scored after the warm-up; default 600. */
+  /** Seconds of departures scored after the warm-up; default 900. */
   horizon?: number;
   /** Seed of the vehicles' draw and the simulation; the same for every candidate. */
   seed: number;
@@ -51,7 +51,7 @@ export function proveCandidates(
   network: RoadNetwork,
   flows: TurningFlows,
   candidates: readonly ProofCandidate[],
-  { warmup = 300, horizon = 600, seed }: ProofOptions,
+  { warmup = 600, horizon = 900, seed }: ProofOptions,
 ): ProofScore[] {
   if (candidates.length === 0) return [];
   const end = warmup + horizon;
