@@ -4,9 +4,9 @@
 // for one signal's queues; it cannot see a queue that spills back over a short link or a shared
 // lane blocked by a stopped turner the way a simulation does, and on Jinshui Road it prefers
 // cycles 10–20 % longer than the simulator rewards at peak. So before a plan set is sent, each
-// candidate (the optimizer's plans, the same demand with the cycle held shorter, and the plans the
-// signals run now) is simulated on vehicles drawn from the estimate: a warm-up, then a horizon
-// whose vehicles' mean delay is the score. Pure: the network, flows and plans in, scores out;
+// candidate (the engine's `provenPlans` makes them: the optimizer's plans, shorter cycles, every
+// signal alone, the schedule's plans, the plans running now) is simulated on the same vehicles
+// drawn from the estimate: a warm-up, then a horizon whose vehicles' mean delay is the score. Pure: the network, flows and plans in, scores out;
 // the draws come from a generator seeded by the caller.
 import { routesFromTurns } from '../demand/routes-from-turns.ts';
 import type { TurningFlows } from '../demand/types.ts';
@@ -31,7 +31,7 @@ export interface ProofCandidate {
 
 export interface ProofScore {
   name: string;
-  /** Mean delay (time loss + departure delay) of the scored vehicles that arrived, s/veh. */
+  /** Mean delay (time loss + departure delay) of the scored vehicles, s/veh; see `unfinished`. */
   meanDelay: number;
   /** Scored vehicles that had not arrived when the run ended, at the delay they had by then. */
   unfinished: number;
