@@ -3,7 +3,8 @@
 // Run: node --import tsx scripts/adaptive-day.ts
 //   [--counts FILE] [--seeds 1,2,3] [--begin 0] [--end 86400] [--demand-scale 1] [--out FILE]
 //   engine:    [--proof on|off] [--proof-warmup 600] [--proof-horizon 900] [--period 300]
-//              [--window 900] [--max-cycle-change 0.1] [--max-offset-shift 0.1] [--transition-step 180] [--min-change 2] [--min-coverage 0.7] [--max-faulty-share 0.2]
+//              [--window 900] [--max-cycle-change 0.1] [--max-offset-shift 0.1] [--transition-step 180]
+//              [--min-change 2] [--min-coverage 0.7] [--max-faulty-share 0.2]
 //   optimizer, for every plan set and the engine alike:
 //              [--cycle-min 45] [--cycle-max 150] [--coordination groups|isolated] [--apart JS-07,…]
 //   driver:    [--step 60] [--hires-every 60]
