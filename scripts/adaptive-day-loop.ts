@@ -11,7 +11,8 @@ import type { EngineLogger } from '../src/engine/logger.ts';
 import { MemoryBus } from '../src/engine/memory-bus.ts';
 import type { TimeOfDayPrior } from '../src/engine/prior.ts';
 import type { PlanMode } from '../src/engine/state.ts';
-import { VirtualField, type ConnectController } from '../src/field/virtual-field.ts';
+import { busConnector } from '../src/field/field-connection.ts';
+import { VirtualField } from '../src/field/virtual-field.ts';
 import type { RoadNetwork } from '../src/network/types.ts';
 import { openEmbeddedStore } from '../src/store/index.ts';
 import type { SimulationResult } from '../sim/types.ts';
@@ -42,10 +43,6 @@ export interface LoggedDecision {
   /** Seconds since midnight. */
   time: number;
   trigger: string;
-  /** The coordination group (or, for transition steps, the site). */
-  group: string;
-  /** The engine's log line of the decision, its reason included. */
-  message: string;
   mode: PlanMode;
   cycleLength?: number;
   limited: boolean;
@@ -115,8 +112,6 @@ export async function runAdaptiveDay({
       decisions.push({
         time: (clock.now() - midnightMs) / 1000,
         trigger,
-        group: String(fields['group']),
-        message,
         mode,
         ...(typeof fields['cycleLength'] === 'number'
           ? { cycleLength: fields['cycleLength'] }
@@ -175,15 +170,6 @@ export async function runAdaptiveDay({
     await store.close();
     await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-/** Each controller on its own in-memory link with its account's rights, will and birth. */
-function busConnector(bus: MemoryBus): ConnectController {
-  return async ({ username, account, will, birth }) => {
-    const link = bus.link({ name: username, account, will });
-    await link.publish(birth.topic, birth.payload, { qos: 1, retain: true });
-    return link;
-  };
 }
 
 /** The kind of reason in an adaptive cycle's fallback decision (see `chooseMode`'s reasons). */

@@ -1,5 +1,6 @@
 // The fixed plans of the adaptive-day comparison: a plan set per time-of-day period and one for the
 // whole-day mean, the time-of-day schedule as the simulator runs it, and the table's arithmetic.
+import { flowsAsTurning } from '../src/demand/turning-flows.ts';
 import type { MovementFlow, TurningFlows } from '../src/demand/types.ts';
 import type { RoadNetwork } from '../src/network/types.ts';
 import { optimizeNetwork, type NetworkTimingOptions } from '../src/optimize/network-timing.ts';
@@ -71,25 +72,6 @@ export function scaleCounts(turning: TurningFlows, factor: number): TurningFlows
       ...flow,
       vehicles: flow.vehicles * factor,
       flow: flow.flow * factor,
-    })),
-  };
-}
-
-/** Movement flows (pcu/h) as one interval of turning flows over `[begin, end)`. */
-export function flowsAsTurning(
-  movementFlows: Readonly<Record<string, number>>,
-  { begin, end }: { begin: number; end: number },
-): TurningFlows {
-  return {
-    begin,
-    end,
-    interval: end - begin,
-    flows: Object.entries(movementFlows).map(([movement, flow]) => ({
-      movement,
-      begin,
-      end,
-      vehicles: (flow * (end - begin)) / 3600,
-      flow,
     })),
   };
 }

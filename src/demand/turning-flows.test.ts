@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildNetwork } from '../network/build.ts';
 import { crossingSpec } from '../network/crossing.fixture.ts';
-import { signalGroupFlows, turningFlows } from './turning-flows.ts';
+import { flowsAsTurning, signalGroupFlows, turningFlows } from './turning-flows.ts';
 import type { VehicleTrip } from './types.ts';
 
 const network = buildNetwork(crossingSpec());
@@ -49,5 +49,19 @@ describe('turningFlows', () => {
 
   it('rejects an empty window', () => {
     expect(() => turningFlows(network, [], { begin: 10, end: 10 })).toThrow(RangeError);
+  });
+});
+
+describe('flowsAsTurning', () => {
+  it('spreads each rate over the window as one interval', () => {
+    expect(flowsAsTurning({ a: 400, b: 0 }, { begin: 900, end: 2700 })).toEqual({
+      begin: 900,
+      end: 2700,
+      interval: 1800,
+      flows: [
+        { movement: 'a', begin: 900, end: 2700, vehicles: 200, flow: 400 },
+        { movement: 'b', begin: 900, end: 2700, vehicles: 0, flow: 0 },
+      ],
+    });
   });
 });

@@ -125,3 +125,29 @@ export function signalGroupFlows(
   }
   return result;
 }
+
+/**
+ * Movement flows (pcu/h) as one interval of turning flows over `[begin, end)`: the same rates
+ * for a design period, a simulation window or a proof's demand.
+ *
+ * @example
+ * flowsAsTurning({ 'E1>E2': 400 }, { begin: 0, end: 900 }).flows
+ * // => [{ movement: 'E1>E2', begin: 0, end: 900, vehicles: 100, flow: 400 }]
+ */
+export function flowsAsTurning(
+  movementFlows: Readonly<Record<string, number>>,
+  { begin, end }: { begin: number; end: number },
+): TurningFlows {
+  return {
+    begin,
+    end,
+    interval: end - begin,
+    flows: Object.entries(movementFlows).map(([movement, flow]) => ({
+      movement,
+      begin,
+      end,
+      vehicles: (flow * (end - begin)) / 3600,
+      flow,
+    })),
+  };
+}

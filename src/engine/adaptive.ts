@@ -281,9 +281,10 @@ function provenPlans(
       ),
     );
   const range = settings.optimize.cycle ?? DEFAULT_CYCLE_RANGE;
-  const longest = Math.max(...Object.values(own(optimized)).map((plan) => plan.cycleLength));
+  const optimizer = own(optimized);
+  const longest = Math.max(...Object.values(optimizer).map((plan) => plan.cycleLength));
   const candidates: ProofCandidate[] = [
-    { name: 'optimizer', plans: own(optimized) },
+    { name: 'optimizer', plans: optimizer },
     ...proof.cycleFactors
       .map((factor) => Math.round(longest * factor))
       .filter((max) => max >= range.min)

@@ -3,56 +3,31 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { detectorMap, type DetectorMap } from '../ingest/detector-map.ts';
-import { loadDemand, loadNetwork } from '../io/load.ts';
+import { loadDemoNetwork, type DemoNetwork } from '../field/field.fixture.ts';
 import type { Account } from '../mqtt/accounts.ts';
 import type { Link } from '../mqtt/link.ts';
-import type { RoadNetwork, Signal } from '../network/types.ts';
+import type { Signal } from '../network/types.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { ManualClock } from './clock.ts';
 import type { EngineOptions } from './context.ts';
 import { Engine } from './engine.ts';
 import { memoryLogger } from './logger.ts';
 import { MemoryBus } from './memory-bus.ts';
-import { timeOfDayPrior, type TimeOfDayPrior } from './prior.ts';
-import { fakeController, type FakeController } from './testing.ts';
+import { fakeController, minuteOfVolume, type FakeController } from './testing.ts';
 
 export const ZONE = 'zz';
 /** 08:00 UTC on a Monday: the counts' am-peak when read in UTC. */
 export const T0 = Date.parse('2026-11-30T08:00:00.000Z');
-export const NETWORK_FILE = fileURLToPath(
-  new URL('../../fixtures/networks/zhengzhou-jinshui-road.geojson', import.meta.url),
-);
-export const COUNTS_FILE = fileURLToPath(
-  new URL('../../fixtures/counts/zhengzhou-jinshui-weekday.csv', import.meta.url),
-);
+export { COUNTS_FILE, NETWORK_FILE } from '../field/field.fixture.ts';
 
-export interface Demo {
-  network: RoadNetwork;
-  map: DetectorMap;
-  prior: TimeOfDayPrior;
+export interface Demo extends DemoNetwork {
   signals: Record<string, Signal>;
-  sites: string[];
 }
 
-let demo: Promise<Demo> | undefined;
-
 /** The demo network, its detector map and its time-of-day prior (read in UTC), loaded once. */
-export function loadDemo(): Promise<Demo> {
-  demo ??= (async () => {
-    const { network } = await loadNetwork(NETWORK_FILE);
-    const day = (await loadDemand(COUNTS_FILE, network, { interval: 900 })).flows;
-    const signals = network.getAttribute('signals');
-    return {
-      network,
-      map: detectorMap(network),
-      prior: timeOfDayPrior(network, day, { timeZone: 'UTC' }),
-      signals,
-      sites: Object.keys(signals).sort(),
-    };
-  })();
-  return demo;
+export async function loadDemo(): Promise<Demo> {
+  const demo = await loadDemoNetwork();
+  return { ...demo, signals: demo.network.getAttribute('signals') };
 }
 
 export const controllerAccount = (site: string): Account => ({
@@ -145,4 +120,32 @@ export async function rig({
     },
   };
   return current;
+}
+
+/**
+ * `minutes` of det.volume from every site, one a minute from the clock's time on, `seq` the
+ * minutes since T0 (detectors in `faults` misbehave); the engine settles after each minute.
+ */
+export async function feedMinutes(
+  r: Rig,
+  minutes: number,
+  { faults = {} }: { faults?: Record<string, 'stuck-on' | 'silent'> } = {},
+): Promise<void> {
+  for (let step = 0; step < minutes; step++) {
+    const minute = Math.round((r.clock.now() - T0) / 60_000);
+    const movementFlows = r.demo.prior.flowsAt(r.clock.now());
+    for (const site of r.demo.sites) {
+      await r.controllers[site]!.publishVolume(
+        minuteOfVolume(r.demo.map, site, {
+          minute,
+          endMs: r.clock.now(),
+          seq: minute,
+          movementFlows,
+          faults,
+        }),
+      );
+    }
+    r.clock.advance(60_000);
+    await r.engine.idle();
+  }
 }

@@ -3,9 +3,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { siteTopic } from '../controllers/topics.ts';
 import { siteEntry } from '../ingest/site-table.ts';
-import { loadDemo, rig, T0, ZONE, type Rig } from './engine.fixture.ts';
+import { loadDemo, feedMinutes, rig, T0, ZONE, type Rig } from './engine.fixture.ts';
 import { Engine } from './engine.ts';
-import { minuteOfVolume } from './testing.ts';
 
 const MINUTE = 60_000;
 let current: Rig | undefined;
@@ -19,30 +18,6 @@ beforeAll(async () => {
 
 const alarmsOf = (r: Rig, code: string) =>
   r.alarms.filter((alarm) => alarm.payload['code'] === code);
-
-/** `minutes` of det.volume from every site (detectors in `faults` misbehave), a minute apart. */
-async function feed(
-  r: Rig,
-  minutes: number,
-  { faults = {}, from = 0 }: { faults?: Record<string, 'stuck-on' | 'silent'>; from?: number } = {},
-) {
-  for (let minute = from; minute < from + minutes; minute++) {
-    const movementFlows = r.demo.prior.flowsAt(r.clock.now());
-    for (const site of r.demo.sites) {
-      await r.controllers[site]!.publishVolume(
-        minuteOfVolume(r.demo.map, site, {
-          minute,
-          endMs: r.clock.now(),
-          seq: minute,
-          movementFlows,
-          faults,
-        }),
-      );
-    }
-    r.clock.advance(MINUTE);
-  }
-  await r.engine.idle();
-}
 
 describe('Engine', () => {
   it('deploys the schedule at the first cycle and every controller applies it', async () => {
@@ -247,7 +222,7 @@ describe('Engine', () => {
 
   it('optimizes for measured demand, and falls back to the schedule when detectors fail', async () => {
     const r = (current = await rig());
-    await feed(r, 25);
+    await feedMinutes(r, 25);
     const [adaptive] = r.engine.runAdaptiveCycle();
     expect(adaptive).toMatchObject({ mode: 'adaptive', period: 'am-peak' });
     // proven in simulation before it was sent: the optimizer's plans among the candidates scored
@@ -265,7 +240,7 @@ describe('Engine', () => {
         'stuck-on' as const,
       ]),
     );
-    await feed(r, 13, { faults: stuck, from: 25 });
+    await feedMinutes(r, 13, { faults: stuck });
     const faultAlarms = alarmsOf(r, 'detector.fault');
     expect(
       faultAlarms.map((alarm) => (alarm.payload['values'] as { fault: string }).fault),

@@ -1,6 +1,6 @@
 // Tests for the proof in simulation: candidates scored on the same vehicles, a starved approach loses.
 import { describe, expect, it } from 'vitest';
-import type { TurningFlows } from '../demand/types.ts';
+import { flowsAsTurning } from '../demand/turning-flows.ts';
 import type { TimingPlan } from '../timing/types.ts';
 import { loadDemo, T0 } from './engine.fixture.ts';
 import { proveCandidates } from './proof.ts';
@@ -8,18 +8,7 @@ import { proveCandidates } from './proof.ts';
 /** The prior's am-peak movement flows as one interval. */
 async function amPeak() {
   const demo = await loadDemo();
-  const flows: TurningFlows = {
-    begin: 0,
-    end: 900,
-    interval: 900,
-    flows: Object.entries(demo.prior.flowsAt(T0)).map(([movement, flow]) => ({
-      movement,
-      begin: 0,
-      end: 900,
-      vehicles: flow / 4,
-      flow,
-    })),
-  };
+  const flows = flowsAsTurning(demo.prior.flowsAt(T0), { begin: 0, end: 900 });
   return { ...demo, flows, plans: demo.prior.plansAt(T0).plans };
 }
 

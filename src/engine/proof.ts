@@ -9,6 +9,7 @@
 // drawn from the estimate: a warm-up, then a horizon whose vehicles' mean delay is the score. Pure: the network, flows and plans in, scores out;
 // the draws come from a generator seeded by the caller.
 import { routesFromTurns } from '../demand/routes-from-turns.ts';
+import { flowsAsTurning } from '../demand/turning-flows.ts';
 import type { TurningFlows } from '../demand/types.ts';
 import type { RoadNetwork } from '../network/types.ts';
 import { seededRandom } from '../seeded-random.ts';
@@ -31,10 +32,11 @@ export interface ProofCandidate {
 
 export interface ProofScore {
   name: string;
-  /** Mean delay (time loss + departure delay) of the scored vehicles, s/veh; see `unfinished`. */
+  /**
+   * Mean delay (time loss + departure delay) of the vehicles departing in the horizon, s/veh;
+   * one still in the network at the end with the delay it had by then.
+   */
   meanDelay: number;
-  /** Scored vehicles that had not arrived when the run ended, at the delay they had by then. */
-  unfinished: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface ProofScore {
  *
  * @example
  * proveCandidates(network, estimate.flows, [{ name: 'optimizer', plans }, { name: 'current', plans: running }], { seed: 7 })
- * // => [{ name: 'optimizer', meanDelay: 41.2, unfinished: 3 }, { name: 'current', meanDelay: 47.9, unfinished: 5 }]
+ * // => [{ name: 'optimizer', meanDelay: 41.2 }, { name: 'current', meanDelay: 47.9 }]
  */
 export function proveCandidates(
   network: RoadNetwork,
@@ -55,18 +57,10 @@ export function proveCandidates(
 ): ProofScore[] {
   if (candidates.length === 0) return [];
   const end = warmup + horizon;
-  const demand: TurningFlows = {
-    begin: 0,
-    end,
-    interval: end,
-    flows: flows.flows.map(({ movement, flow }) => ({
-      movement,
-      begin: 0,
-      end,
-      vehicles: (flow * end) / 3600,
-      flow,
-    })),
-  };
+  const demand = flowsAsTurning(
+    Object.fromEntries(flows.flows.map(({ movement, flow }) => [movement, flow])),
+    { begin: 0, end },
+  );
   const trips = routesFromTurns(network, demand, { rng: seededRandom(seed), begin: 0, end });
   // Long enough for the horizon's last vehicles to cross the network at a crawl.
   const drain = Math.max(horizon, 600);
@@ -79,14 +73,12 @@ export function proveCandidates(
       });
       let delay = 0;
       let scored = 0;
-      let unfinished = 0;
       for (const vehicle of result.vehicles) {
         if (vehicle.depart < warmup) continue;
         scored += 1;
         delay += vehicle.delay + vehicle.departDelay;
-        if (vehicle.arrival === undefined) unfinished += 1;
       }
-      return { name, meanDelay: scored > 0 ? delay / scored : 0, unfinished };
+      return { name, meanDelay: scored > 0 ? delay / scored : 0 };
     })
     .sort((a, b) => a.meanDelay - b.meanDelay);
 }

@@ -5,10 +5,9 @@ import { gapRate, sequenceKey } from '../ingest/sequence.ts';
 import { siteEntry } from '../ingest/site-table.ts';
 import { memoryLogger } from './logger.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { loadDemo, rig, T0, temporaryDirectory, type Rig } from './engine.fixture.ts';
+import { loadDemo, feedMinutes, rig, T0, temporaryDirectory, type Rig } from './engine.fixture.ts';
 import { Engine } from './engine.ts';
 import { STATE_KEYS, type SavedState } from './state.ts';
-import { minuteOfVolume } from './testing.ts';
 
 const MINUTE = 60_000;
 const VOLUME = 'det.volume';
@@ -22,26 +21,6 @@ afterEach(async () => {
 beforeAll(async () => {
   await loadDemo();
 });
-
-/** One det.volume a minute from every site, seq = minutes since T0, then the clock a minute on. */
-async function feed(r: Rig, minutes: number) {
-  for (let step = 0; step < minutes; step++) {
-    const minute = Math.round((r.clock.now() - T0) / MINUTE);
-    const movementFlows = r.demo.prior.flowsAt(r.clock.now());
-    for (const site of r.demo.sites) {
-      await r.controllers[site]!.publishVolume(
-        minuteOfVolume(r.demo.map, site, {
-          minute,
-          endMs: r.clock.now(),
-          seq: minute,
-          movementFlows,
-        }),
-      );
-    }
-    r.clock.advance(MINUTE);
-    await r.engine.idle();
-  }
-}
 
 const saved = async (store: Store) =>
   ({
@@ -81,14 +60,14 @@ describe('Engine state saves', () => {
     const site = r.demo.sites[0]!;
     const lastSaved = async () =>
       (await saved(r.store)).ingest?.ingest.sequences[sequenceKey(site, VOLUME)]?.last;
-    await feed(r, 4); // seqs 0–3 taken; ticks at 08:01 … 08:04
+    await feedMinutes(r, 4); // seqs 0–3 taken; ticks at 08:01 … 08:04
     expect(await lastSaved()).toBeUndefined();
-    await feed(r, 1); // the 08:05 tick, 300 s after the start
+    await feedMinutes(r, 1); // the 08:05 tick, 300 s after the start
     expect(await lastSaved()).toBe(4);
-    await feed(r, 4); // ticks at 08:06 … 08:09, the 08:07 one closing 08:00–08:05: not saved
+    await feedMinutes(r, 4); // ticks at 08:06 … 08:09, the 08:07 one closing 08:00–08:05: not saved
     expect(r.engine.state.ingest.sequences[sequenceKey(site, VOLUME)]?.last).toBe(8);
     expect(await lastSaved()).toBe(4);
-    await feed(r, 1); // the 08:10 tick
+    await feedMinutes(r, 1); // the 08:10 tick
     expect(await lastSaved()).toBe(9);
   });
 
@@ -96,7 +75,7 @@ describe('Engine state saves', () => {
     const r = (current = await rig({ options: { ingestSave: 300 } }));
     // saved at 08:05 with 08:00–08:05 open and its last reading (ending 08:05) not yet taken; the
     // 08:07 tick closes and stores it whole; then the engine crashes at 08:09
-    await feed(r, 9);
+    await feedMinutes(r, 9);
     const range = { fromMs: T0, toMs: T0 + 5 * MINUTE };
     const fiveMinutes = async (store: Store) =>
       (await store.detectorAggregates(range)).filter((row) => row.interval === 300);
@@ -105,7 +84,7 @@ describe('Engine state saves', () => {
     const next = await afterCrash(r);
     expect(next.engine.state.ingest.aggregation.levels[0]!.closedThroughMs).toBe(T0 + 5 * MINUTE);
     // The feeds go on: the next entries skip the ones the crash forgot, and are not gaps.
-    await feed(r, 10);
+    await feedMinutes(r, 10);
     await next.engine.idle();
     for (const site of r.demo.sites) {
       const channel = next.engine.state.ingest.sequences[sequenceKey(site, VOLUME)];
@@ -123,11 +102,11 @@ describe('Engine state saves', () => {
     const savedBuckets = async () =>
       siteEntry((await saved(r.store)).evidence?.sites ?? {}, site)?.detectors[detector]?.buckets
         .length;
-    await feed(r, 4);
+    await feedMinutes(r, 4);
     expect(await savedBuckets()).toBeUndefined();
-    await feed(r, 2); // the 08:05 tick: 300 s since the start
+    await feedMinutes(r, 2); // the 08:05 tick: 300 s since the start
     expect(await savedBuckets()).toBe(5);
-    await feed(r, 3);
+    await feedMinutes(r, 3);
     expect(await savedBuckets()).toBe(5);
     const before = r.engine.state.ingest;
     const engine = await r.restart();

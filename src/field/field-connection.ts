@@ -1,5 +1,6 @@
 // How a field controller reaches the broker: its account, Last Will and birth, and the MQTT connector.
 import type { EngineLogger } from '../engine/logger.ts';
+import type { MemoryBus } from '../engine/memory-bus.ts';
 import type { Account } from '../mqtt/accounts.ts';
 import { connectLink, type Link } from '../mqtt/link.ts';
 
@@ -60,4 +61,28 @@ export function mqttConnector({
       ...(logger ? { logger } : {}),
       ...(reconnectPeriodMs === undefined ? {} : { reconnectPeriodMs }),
     });
+}
+
+/**
+ * A connector onto an in-memory bus (offline runs and tests): the link enforces the account and
+ * keeps the will, and the birth is published retained; `seen` collects each connection asked for.
+ *
+ * @example
+ * const field = await VirtualField.start({ network, zone: 'zz', accounts, connect: busConnector(bus), clock });
+ */
+export function busConnector(
+  bus: MemoryBus,
+  { protocolVersion = 4, seen }: { protocolVersion?: 4 | 5; seen?: ControllerConnection[] } = {},
+): ConnectController {
+  return async (connection) => {
+    seen?.push(connection);
+    const link = bus.link({
+      name: connection.username,
+      account: connection.account,
+      will: connection.will,
+      protocolVersion,
+    });
+    await link.publish(connection.birth.topic, connection.birth.payload, { qos: 1, retain: true });
+    return link;
+  };
 }

@@ -20,11 +20,11 @@ import { DETECTOR_FAULT } from '../engine/ingest-tick.ts';
 import { MemoryBus } from '../engine/memory-bus.ts';
 import { openEmbeddedStore } from '../store/embedded.ts';
 import type { TimingPlan } from '../timing/types.ts';
+import { busConnector } from './field-connection.ts';
 import { loadDemoNetwork, type DemoNetwork } from './field.fixture.ts';
 import {
   FieldError,
   VirtualField,
-  type ConnectController,
   type ControllerConnection,
   type VirtualFieldOptions,
 } from './virtual-field.ts';
@@ -40,27 +40,6 @@ const cleanUps: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanUp of cleanUps.splice(0).reverse()) await cleanUp();
 });
-
-/** A connector onto the bus: the link enforces the account, keeps the will, publishes the birth. */
-function busConnector(
-  bus: MemoryBus,
-  {
-    protocolVersion = 4,
-    seen = [],
-  }: { protocolVersion?: 4 | 5; seen?: ControllerConnection[] } = {},
-): ConnectController {
-  return async (connection) => {
-    seen.push(connection);
-    const link = bus.link({
-      name: connection.username,
-      account: connection.account,
-      will: connection.will,
-      protocolVersion,
-    });
-    await link.publish(connection.birth.topic, connection.birth.payload, { qos: 1, retain: true });
-    return link;
-  };
-}
 
 interface Heard {
   topic: string;
