@@ -101,6 +101,10 @@ export function checkPlan(caller: string, signal: string, plan: TimingPlan): voi
       fail(`has stage ${stage.id} with a negative or missing duration`);
     }
   }
+  const passage = plan.actuated?.passage;
+  if (plan.actuated !== undefined && !(Number.isFinite(passage) && passage! >= 0)) {
+    fail(`runs actuated with passage ${passage}, not seconds`);
+  }
 }
 
 /**

@@ -1,11 +1,21 @@
 // The road network flattened into typed arrays for the hot loop: links, lanes, movements, signals.
-import type { RoadNetwork, TurnType } from '../src/network/types.ts';
+import type { RoadNetwork, SignalGroup, TurnType } from '../src/network/types.ts';
+import { pedestrianClearance } from '../src/timing/clearance.ts';
 
 /** One signal as the simulator runs it: every signal group gets a colour slot. */
 export interface CompiledSignal {
   id: string;
-  /** Signal groups with their colour slot and hi-res parameter (`SignalGroup.index + 1`). */
-  groups: { id: string; slot: number; param: number }[];
+  /**
+   * Signal groups with their colour slot, hi-res parameter (`SignalGroup.index + 1`) and, for a
+   * pedestrian group with a crossing length, its walk and clearance (seconds).
+   */
+  groups: {
+    id: string;
+    slot: number;
+    param: number;
+    pedestrian?: true;
+    pedestrianGreen?: number;
+  }[];
   /** Movements the signal controls, by index. */
   movements: number[];
 }
@@ -123,6 +133,7 @@ export function compileNetwork(
         id: group.id,
         slot: slotCount++,
         param: group.index + 1,
+        ...pedestrianGreen(group),
       }));
       for (const group of groups) slotOf.set(`${id}\u0000${group.id}`, group.slot);
       signals.push({ id, groups, movements: [] });
@@ -245,4 +256,16 @@ function splitMovements(
     }
   }
   return { laneOwner, routeTargets, routeFromLanes };
+}
+
+/** A pedestrian group's mark, with its walk and clearance when it has a crossing length (as `validatePlan`). */
+function pedestrianGreen(group: SignalGroup): { pedestrian?: true; pedestrianGreen?: number } {
+  if (group.kind !== 'pedestrian') return {};
+  const length = group.crossingLength;
+  if (length === undefined || !(Number.isFinite(length) && length >= 0))
+    return { pedestrian: true };
+  return {
+    pedestrian: true,
+    pedestrianGreen: pedestrianClearance({ crossingLength: length }).total,
+  };
 }

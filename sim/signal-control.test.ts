@@ -1,8 +1,10 @@
-// Tests for the signal controller: colours as signalColour has them, hi-res events, plan transitions.
+// Tests for the signal controller: colours as signalColour has them, hi-res events, plan transitions,
+// coordinated-actuated operation (gap-out, skips, early return).
+// Run: npx vitest run sim/signal-control.test.ts
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TimingPlan } from '../src/timing/types.ts';
-import { SignalController, type ControlledGroup } from './signal-control.ts';
+import { SignalController, stageActuation, type ControlledGroup } from './signal-control.ts';
 import { signalColour, type SignalColour } from './signal-states.ts';
 import { firstGreenStart } from './transition.ts';
 import type { HiResEvent } from './types.ts';
@@ -227,5 +229,450 @@ describe('SignalController', () => {
     controller.advanceTo(90, colours);
     expect(controller.status().active.id).toBe('plan-20-20-10');
     expect(controller.status().transitionCycles).toBeGreaterThan(0);
+  });
+});
+
+/** Stages of one group list each, protected, yellow 3, all-red 2; actuated when `passage` is given. */
+function stagedPlan(
+  stages: { greens: string[]; green: number; minGreen: number }[],
+  { offset = 0, passage }: { offset?: number; passage?: number } = {},
+): TimingPlan {
+  return {
+    id: `staged-${stages.map((stage) => stage.green).join('-')}-${offset}-${passage ?? 'fixed'}`,
+    signal: 's',
+    cycleLength: stages.reduce((sum, stage) => sum + stage.green + 5, 0),
+    offset,
+    offsetReference: 'first-stage-green-start',
+    stages: stages.map((stage, index) => ({
+      id: `s${index}`,
+      greens: Object.fromEntries(stage.greens.map((group) => [group, 'protected' as const])),
+      green: stage.green,
+      yellow: 3,
+      allRed: 2,
+      minGreen: stage.minGreen,
+    })),
+    ...(passage !== undefined ? { actuated: { passage } } : {}),
+  };
+}
+
+/**
+ * `a` coordinated for 30 s (minimum 10), then `b` and `c` for 20 s each (minimum 7): an 85 s
+ * cycle, stage greens starting at 0, 35 and 60, passage 3 s.
+ */
+const coordinated = (passage: number | undefined, offset = 0) =>
+  stagedPlan(
+    [
+      { greens: ['a'], green: 30, minGreen: 10 },
+      { greens: ['b'], green: 20, minGreen: 7 },
+      { greens: ['c'], green: 20, minGreen: 7 },
+    ],
+    { passage, offset },
+  );
+
+/** Demand as the simulator gives it: before each moment, the groups (by slot) with a vehicle in the zone. */
+type Demand = (time: number) => number[];
+
+/** Runs `controller` in quarter seconds on `demand`, as `run` does, with a lastCall array. */
+function runActuated(
+  controller: SignalController,
+  begin: number,
+  end: number,
+  demand: Demand,
+  at: (time: number, colours: Uint8Array) => void = () => {},
+): HiResEvent[] {
+  const colours = new Uint8Array(groups.length);
+  const lastCall = new Float64Array(groups.length).fill(-Infinity);
+  const events: HiResEvent[] = [];
+  controller.start(colours);
+  for (let time = begin; time < end; time += 0.25) {
+    for (const slot of demand(time)) lastCall[slot] = time;
+    controller.advanceTo(time, colours, events, undefined, lastCall);
+    at(time, colours);
+  }
+  return events;
+}
+
+/** When `group` (a–d) had hi-res `code`. */
+function timesOf(events: readonly HiResEvent[], group: string, code: number): number[] {
+  const param = GROUPS.indexOf(group) + 1;
+  return events
+    .filter((event) => event.param === param && event.code === code)
+    .map((event) => event.time);
+}
+
+/**
+ * Every group's phase events in the order 1, 8, 9, 10, 11 (a green → yellow → red), each green and
+ * each yellow lasting longer than zero: no colour shown for no time.
+ */
+function expectNoFlicker(events: readonly HiResEvent[]): void {
+  const order = [1, 8, 9, 10, 11];
+  for (const param of new Set(events.map((event) => event.param))) {
+    const mine = events.filter((event) => event.param === param && event.code !== 4);
+    mine.slice(1).forEach((event, index) => {
+      const before = mine[index]!;
+      const expected = order[(order.indexOf(before.code) + 1) % order.length];
+      expect([param, before.time, event.code]).toEqual([param, before.time, expected]);
+      if (before.code === 1 || before.code === 8) {
+        expect([param, event.time - before.time > 0]).toEqual([param, true]);
+      }
+    });
+  }
+}
+
+describe('stageActuation', () => {
+  const pedestrians: ControlledGroup[] = [
+    ...groups,
+    { id: 'walk-long', slot: 4, param: 5, pedestrian: true, pedestrianGreen: 12 },
+    { id: 'walk-short', slot: 5, param: 6, pedestrian: true, pedestrianGreen: 4 },
+  ];
+
+  it('never actuates the coordinated first stage, nor a stage all of whose groups are green in it', () => {
+    const plan = stagedPlan(
+      [
+        { greens: ['a', 'b', 'walk-long'], green: 30, minGreen: 10 },
+        { greens: ['b'], green: 10, minGreen: 5 },
+        { greens: ['a', 'c'], green: 20, minGreen: 7 },
+      ],
+      { passage: 3 },
+    );
+    // The coordinated stage has a pedestrian group: it still never gaps out.
+    const [first, within, crossing] = stageActuation(plan, pedestrians)!;
+    expect(first).toMatchObject({ actuated: false, skippable: false });
+    expect(within).toEqual({
+      calls: Int32Array.from([]),
+      minimum: 5,
+      actuated: false,
+      skippable: false,
+    });
+    // `a` runs on from the coordinated stage: only `c` calls the third.
+    expect(crossing).toEqual({
+      calls: Int32Array.from([2]),
+      minimum: 7,
+      actuated: true,
+      skippable: true,
+    });
+  });
+
+  it('leaves pedestrian and unsignalled groups out of the calls; a pedestrian stage is never skipped and runs its walk and clearance', () => {
+    const plan: TimingPlan = {
+      ...stagedPlan(
+        [
+          { greens: ['a'], green: 30, minGreen: 10 },
+          { greens: ['b', 'd', 'walk-long'], green: 20, minGreen: 7 },
+          { greens: ['walk-short'], green: 10, minGreen: 6 },
+          { greens: ['c', 'walk-short'], green: 20, minGreen: 7 },
+        ],
+        { passage: 2 },
+      ),
+      unsignalled: ['d'],
+    };
+    const [, withWalk, walkOnly, longMinimum] = stageActuation(plan, pedestrians)!;
+    expect(withWalk).toEqual({
+      calls: Int32Array.from([1]),
+      minimum: 12,
+      actuated: true,
+      skippable: false,
+    });
+    expect(walkOnly).toEqual({
+      calls: Int32Array.from([]),
+      minimum: 6,
+      actuated: true,
+      skippable: false,
+    });
+    expect(longMinimum).toEqual({
+      calls: Int32Array.from([2]),
+      minimum: 7,
+      actuated: true,
+      skippable: false,
+    });
+  });
+
+  it('is undefined for a fixed-time plan', () => {
+    expect(stageActuation(coordinated(undefined), groups)).toBeUndefined();
+  });
+});
+
+describe('SignalController, coordinated-actuated', () => {
+  const always =
+    (slots: number[]): Demand =>
+    () =>
+      slots;
+
+  it.each([
+    // b's last call, its gap-out (undefined: it runs its planned 20 s)
+    { lastB: 30, gapOut: 42, why: 'quiet since its start: at its 7 s minimum, not before' },
+    { lastB: 40, gapOut: 43.25, why: 'the first quarter second quiet longer than the passage' },
+    { lastB: 50, gapOut: 53.25, why: 'called into its green: passage after the last call' },
+    { lastB: 60, gapOut: undefined, why: 'called to its end: forced off at its planned green' },
+  ])('gaps out at $gapOut when b was last called at $lastB ($why)', ({ lastB, gapOut }) => {
+    const controller = new SignalController('s', groups, coordinated(3), 0, 0.2);
+    // b called from 20 s (before a's green ends, so b is not skipped) to lastB; c always.
+    const events = runActuated(controller, 0, 200, (time) =>
+      time >= 20 && time <= lastB ? [1, 2] : [2],
+    );
+    expect(timesOf(events, 'b', 4)).toEqual(gapOut === undefined ? [] : [gapOut]);
+    const bEnds = gapOut ?? 55;
+    expect(timesOf(events, 'b', 1)[0]).toBe(35);
+    expect(timesOf(events, 'b', 8)[0]).toBe(bEnds);
+    // c starts earlier and keeps its planned 20 s (floating force-off), then a returns early.
+    expect(timesOf(events, 'c', 1)[0]).toBe(bEnds + 5);
+    expect(timesOf(events, 'c', 8)[0]).toBe(bEnds + 25);
+    expect(timesOf(events, 'a', 1)[0]).toBe(bEnds + 30);
+    expect(timesOf(events, 'a', 8).slice(0, 2)).toEqual([30, 115]);
+    // Never twice in a cycle: a later green is no gap-out.
+    expect(timesOf(events, 'c', 4)).toEqual([]);
+    expectNoFlicker(events);
+  });
+
+  it('reports a gap-out (4) for every group that calls the stage, and for no other', () => {
+    // b and d call the second stage; a runs on into it from the coordinated stage.
+    const plan = stagedPlan(
+      [
+        { greens: ['a'], green: 30, minGreen: 10 },
+        { greens: ['a', 'b', 'd'], green: 20, minGreen: 7 },
+        { greens: ['c'], green: 20, minGreen: 7 },
+      ],
+      { passage: 3 },
+    );
+    const events = runActuated(new SignalController('s', groups, plan, 0, 0.2), 0, 85, (time) =>
+      time <= 30 ? [1] : time <= 40 ? [3] : [2],
+    );
+    expect(events.filter((event) => event.code === 4)).toEqual([
+      { time: 43.25, signal: 's', code: 4, param: 2 },
+      { time: 43.25, signal: 's', code: 4, param: 4 },
+    ]);
+  });
+
+  it('skips a stage nobody calls: its groups stay red, the change before it leads to the next stage served', () => {
+    // d is green in the first and the third stage: with the second skipped it never changes.
+    const plan = stagedPlan(
+      [
+        { greens: ['a', 'd'], green: 30, minGreen: 10 },
+        { greens: ['b'], green: 20, minGreen: 7 },
+        { greens: ['c', 'd'], green: 20, minGreen: 7 },
+      ],
+      { passage: 3 },
+    );
+    const colours: number[][] = [];
+    const events = runActuated(
+      new SignalController('s', groups, plan, 0, 0.2),
+      0,
+      3 * 85,
+      always([2]),
+      (time, now) => colours.push([time, ...now]),
+    );
+    expect(timesOf(events, 'b', 1)).toEqual([]);
+    expect(events.filter((event) => event.param === 4)).toEqual([]);
+    expect(colours.every((row) => row[4]! >= 2)).toBe(true);
+    expect(colours.every((row) => row[2] === 0)).toBe(true);
+    // Cycles of 60 s (85 − 25 saved); a's green still ends at 30 + 85k.
+    expect(
+      events.filter((event) => event.param === 1).map((event) => [event.time, event.code]),
+    ).toEqual([
+      [30, 8],
+      [33, 9],
+      [33, 10],
+      [35, 11],
+      [60, 1],
+      [115, 8],
+      [118, 9],
+      [118, 10],
+      [120, 11],
+      [145, 1],
+      [200, 8],
+      [203, 9],
+      [203, 10],
+      [205, 11],
+      [230, 1],
+    ]);
+    expect(timesOf(events, 'c', 1)).toEqual([35, 120, 205]);
+    expect(timesOf(events, 'c', 8)).toEqual([55, 140, 225]);
+    expectNoFlicker(events);
+  });
+
+  it('skips the stages after a gap-out that nobody calls, and returns early to the coordinated stage', () => {
+    const events = runActuated(
+      new SignalController('s', groups, coordinated(3), 0, 0.2),
+      0,
+      85,
+      (time) => (time <= 30 ? [1] : []),
+    );
+    expect(timesOf(events, 'b', 4)).toEqual([42]);
+    expect(timesOf(events, 'c', 1)).toEqual([]);
+    expect(timesOf(events, 'a', 1)).toEqual([47]);
+    expectNoFlicker(events);
+  });
+
+  it('returns early to the coordinated stage every cycle, its green still ending on the offset', () => {
+    // b is called just before a's green ends (30 + 85k) and gaps out at its minimum; c always.
+    const offset = 17;
+    const events = runActuated(
+      new SignalController('s', groups, coordinated(3, offset), 0, 0.2),
+      0,
+      8 * 85,
+      (time) => ((time - offset) % 85 >= 29 && (time - offset) % 85 <= 30 ? [1, 2] : [2]),
+    );
+    // Starting at 0 falls in c's green of the cycle before: a first turns green at the offset.
+    const cycles = [0, 1, 2, 3, 4, 5, 6];
+    expect(timesOf(events, 'a', 1)[0]).toBe(offset);
+    expect(timesOf(events, 'a', 8).slice(0, 7)).toEqual(
+      cycles.map((cycle) => offset + 30 + 85 * cycle),
+    );
+    expect(timesOf(events, 'b', 4).slice(0, 7)).toEqual(
+      cycles.map((cycle) => offset + 42 + 85 * cycle),
+    );
+    expect(timesOf(events, 'a', 1).slice(1, 8)).toEqual(
+      cycles.map((cycle) => offset + 72 + 85 * cycle),
+    );
+    expectNoFlicker(events);
+  });
+
+  it('with no vehicle at all skips every other stage and keeps the coordinated groups green throughout', () => {
+    const greens: boolean[] = [];
+    const events = runActuated(
+      new SignalController('s', groups, coordinated(3, 40), 0, 0.2),
+      0,
+      10 * 85,
+      () => [],
+      (_, colours) => greens.push(colours[0]! >= 2 && colours[1] === 0 && colours[2] === 0),
+    );
+    // Starting at 0 falls in the offset-40 plan's third stage: it gaps out, then only a.
+    const afterFirst = events.filter((event) => event.time > 40);
+    expect(afterFirst).toEqual([]);
+    expect(greens.slice(40 * 4).every(Boolean)).toBe(true);
+  });
+
+  it('keeps the gap-outs and skips of the cycle a new plan arrives in; the new plan reaches its offset from the nominal cycle end', () => {
+    const next = stagedPlan(
+      [
+        { greens: ['a'], green: 40, minGreen: 10 },
+        { greens: ['b'], green: 20, minGreen: 7 },
+        { greens: ['c'], green: 25, minGreen: 7 },
+      ],
+      { passage: 3, offset: 23 },
+    );
+    // b called until a ends, c not at all, until 50 s; then both always (the new plan runs as fixed).
+    const demand: Demand = (time) => (time <= 30 ? [1] : time < 50 ? [] : [1, 2]);
+    const actuated = new SignalController('s', groups, coordinated(3), 0, 0.2);
+    // The same plans without a lastCall: fixed time.
+    const fixed = new SignalController('s', groups, coordinated(3), 0, 0.2);
+    const switchAt = (controller: SignalController) => (time: number) => {
+      if (time === 45) controller.setPlan(next);
+      if (time === 46.75) expect(controller.status().pending).toBe(next);
+    };
+    const actuatedEvents = runActuated(actuated, 0, 900, (time) => {
+      switchAt(actuated)(time);
+      return demand(time);
+    });
+    const fixedEvents = run(fixed, 0, 900, switchAt(fixed));
+    expect(actuated.status()).toEqual({ active: next, transitionCycles: 0 });
+    // The cycle it arrived in: b gapped out at 42, c skipped, the new plan from 47.
+    expect(timesOf(actuatedEvents, 'b', 4)).toEqual([42]);
+    expect(timesOf(actuatedEvents, 'a', 1)[0]).toBe(47);
+    expect(timesOf(fixedEvents, 'a', 1)[0]).toBe(85);
+    expect(timesOf(actuatedEvents, 'c', 1)[0]).toBeGreaterThan(85);
+    // From the nominal end on, the two run the same plan the same way: a's greens end together.
+    const fromNominal = (events: HiResEvent[]) => events.filter((event) => event.time > 85);
+    expect(timesOf(actuatedEvents, 'a', 8).slice(1)).toEqual(timesOf(fixedEvents, 'a', 8).slice(1));
+    expect(fromNominal(actuatedEvents)).toEqual(fromNominal(fixedEvents));
+    expectNoFlicker(actuatedEvents);
+  });
+
+  it('shows a full yellow to the coordinated groups when a new plan arrives after the last green of a skipping cycle', () => {
+    // b is skipped at 30, so a's change interval (30–35) keeps a green into the next cycle; the
+    // plan arriving at 31 starts with b: a must now have its 3 s yellow, not turn red at once.
+    const next = stagedPlan([
+      { greens: ['b'], green: 30, minGreen: 10 },
+      { greens: ['a'], green: 20, minGreen: 7 },
+    ]);
+    const plan = stagedPlan(
+      [
+        { greens: ['a'], green: 30, minGreen: 10 },
+        { greens: ['b'], green: 20, minGreen: 7 },
+      ],
+      { passage: 3 },
+    );
+    const controller = new SignalController('s', groups, plan, 0, 0.2);
+    const events = runActuated(controller, 0, 120, (time) => {
+      if (time === 31) controller.setPlan(next);
+      return [];
+    });
+    const yellows = timesOf(events, 'a', 8);
+    const reds = timesOf(events, 'a', 9);
+    expect(yellows.length).toBeGreaterThan(0);
+    expect(reds.map((red, index) => red - yellows[index]!)).toEqual(reds.map(() => 3));
+    expectNoFlicker(events);
+  });
+
+  it('whatever the demand, ends the coordinated green where the fixed plan does and runs every other green between its minimum and its planned green', () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(
+          fc.integer({ min: 10, max: 40 }),
+          fc.integer({ min: 8, max: 30 }),
+          fc.integer({ min: 8, max: 30 }),
+        ),
+        fc.integer({ min: 0, max: 150 }),
+        fc.integer({ min: 0, max: 5 }),
+        // Per quarter second, a bitmask of the groups called (b = 2, c = 4), in runs.
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 0, max: 7 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        ([greenA, greenB, greenC], offset, passage, runs) => {
+          const planOf = (actuated?: number) =>
+            stagedPlan(
+              [
+                { greens: ['a'], green: greenA, minGreen: 10 },
+                { greens: ['b'], green: greenB, minGreen: 6 },
+                { greens: ['c'], green: greenC, minGreen: 6 },
+              ],
+              { passage: actuated, offset: offset % (greenA + greenB + greenC + 15) },
+            );
+          const masks = runs.flatMap(([length, mask]) => Array<number>(length).fill(mask));
+          const end = 6 * planOf().cycleLength;
+          const demand: Demand = (time) => {
+            const mask = masks[Math.round(time * 4) % masks.length]!;
+            return [1, 2].filter((slot) => mask & (1 << slot));
+          };
+          const plan = planOf(passage);
+          const coordinatedGreen: boolean[] = [];
+          const events = runActuated(
+            new SignalController('s', groups, plan, 0, 0.2),
+            0,
+            end,
+            demand,
+            (_, colours) => coordinatedGreen.push(colours[0]! >= 2),
+          );
+          const fixed = run(new SignalController('s', groups, planOf(), 0, 0.2), 0, end);
+          // a's green ends only where the fixed plan ends it, and a is green wherever it is there.
+          const fixedEnds = timesOf(fixed, 'a', 8);
+          expect(timesOf(events, 'a', 8).filter((time) => !fixedEnds.includes(time))).toEqual([]);
+          const fixedGreen: boolean[] = [];
+          run(new SignalController('s', groups, planOf(), 0, 0.2), 0, end, (_, colours) =>
+            fixedGreen.push(colours[0]! >= 2),
+          );
+          expect(
+            fixedGreen.flatMap((green, quarter) =>
+              green && !coordinatedGreen[quarter] ? [quarter / 4] : [],
+            ),
+          ).toEqual([]);
+          for (const [group, planned] of [
+            ['b', greenB],
+            ['c', greenC],
+          ] as const) {
+            const starts = timesOf(events, group, 1);
+            const ends = timesOf(events, group, 8).filter((time) => time > (starts[0] ?? end));
+            starts.slice(0, ends.length).forEach((start, index) => {
+              const green = ends[index]! - start;
+              expect(green).toBeGreaterThanOrEqual(6);
+              expect(green).toBeLessThanOrEqual(planned);
+            });
+          }
+          expectNoFlicker(events);
+        },
+      ),
+      { numRuns: 80 },
+    );
   });
 });

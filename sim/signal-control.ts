@@ -1,4 +1,5 @@
-// A signal controller on simulated time: stages and intergreens by plan, transitions, hi-res events.
+// A signal controller on simulated time: stages and intergreens by plan, transitions, coordinated-
+// actuated operation (gap-out, skips, early return to the coordinated stage), hi-res events.
 import type { Stage, TimingPlan } from '../src/timing/types.ts';
 import { firstGreenStart, transitionAdjustments, transitionGreens } from './transition.ts';
 import type { HiResCode, HiResEvent, PlanStatus } from './types.ts';
@@ -18,6 +19,56 @@ export interface ControlledGroup {
   id: string;
   slot: number;
   param: number;
+  /** A pedestrian group: served every cycle (recall), never a vehicle caller. */
+  pedestrian?: true;
+  /** A pedestrian group's walk and clearance, seconds, when its crossing length is known. */
+  pedestrianGreen?: number;
+}
+
+/** How one stage of an actuated plan may end early. */
+export interface StageActuation {
+  /** Colour slots of its vehicle groups that are not also green in the coordinated stage. */
+  calls: Int32Array;
+  /** The green it runs at least: its minimum green, and its pedestrian groups' walk and clearance. */
+  minimum: number;
+  /** Whether it may gap out: not the coordinated stage, and something can call it or it has pedestrians. */
+  actuated: boolean;
+  /** Whether it may be left out when nobody waits: actuated, called by vehicles, no pedestrian group. */
+  skippable: boolean;
+}
+
+/**
+ * How each stage of `plan` runs under its `actuated` settings (undefined for a fixed-time plan).
+ * The first stage is the coordinated one; a stage called by nothing (all its groups also green in
+ * the coordinated stage) runs fixed.
+ *
+ * @example
+ * stageActuation({ ...plan, actuated: { passage: 2 } }, groups)?.[1]
+ * // => { calls: Int32Array [5, 7], minimum: 7, actuated: true, skippable: true }
+ */
+export function stageActuation(
+  plan: TimingPlan,
+  groups: readonly ControlledGroup[],
+): StageActuation[] | undefined {
+  if (!plan.actuated) return undefined;
+  const coordinated = plan.stages[0]?.greens ?? {};
+  const unsignalled = new Set(plan.unsignalled ?? []);
+  return plan.stages.map((stage, index) => {
+    const served = groups.filter(
+      (group) => Object.hasOwn(stage.greens, group.id) && !unsignalled.has(group.id),
+    );
+    const pedestrians = served.filter((group) => group.pedestrian);
+    const calls = served.filter(
+      (group) => !group.pedestrian && !Object.hasOwn(coordinated, group.id),
+    );
+    const actuated = index > 0 && (calls.length > 0 || pedestrians.length > 0);
+    return {
+      calls: Int32Array.from(calls, (group) => group.slot),
+      minimum: Math.max(stage.minGreen, ...pedestrians.map((group) => group.pedestrianGreen ?? 0)),
+      actuated,
+      skippable: actuated && calls.length > 0 && pedestrians.length === 0,
+    };
+  });
 }
 
 /**
@@ -27,6 +78,12 @@ export interface ControlledGroup {
  * first cycles are lengthened or shortened (`transitionAdjustments`) until its offset is reached.
  * A group green in consecutive stages stays green through the change interval between them, as
  * `greenIntervals` has it; a cycle longer than its stages gives the rest to the last all-red.
+ *
+ * An actuated plan (`plan.actuated`) reads, by colour slot, when a vehicle was last in a stop-line
+ * zone (`lastCall`): a stage past its minimum whose callers have been quiet for the passage time
+ * ends (gap-out, hi-res 4); when a green ends, the stages after it that nobody calls are skipped;
+ * every later part floats earlier, and the cycle's saving goes to the coordinated first stage of
+ * the next cycle, whose green still ends where the plan puts it.
  */
 export class SignalController {
   readonly signal: string;
@@ -34,10 +91,17 @@ export class SignalController {
   private readonly maxAdjustment: number;
   private plan: TimingPlan;
   private pending: TimingPlan | undefined;
+  /** A plan set too late in a cycle to follow it: pending from the next cycle on. */
+  private deferred: TimingPlan | undefined;
   private adjustments: number[] = [];
   private adjustment = 0;
+  private actuation: StageActuation[] | undefined;
+  /** This cycle's greens as planned (transition and early return included) and as run. */
+  private planned: number[] = [];
   private greens: number[] = [];
+  private skipped = new Uint8Array(0);
   private cycleStart = 0;
+  private cycleDuration = 0;
   private partEnds = new Float64Array(0);
   private partKinds = new Uint8Array(0);
   private codes = new Uint8Array(0);
@@ -65,6 +129,7 @@ export class SignalController {
     this.plan = plan;
     this.current = new Uint8Array(groups.length);
     this.clearing = new Uint8Array(groups.length);
+    this.actuation = stageActuation(plan, groups);
     const reference = firstGreenStart(plan);
     const cycles = Math.floor((begin - reference) / plan.cycleLength);
     this.buildCycle(reference + cycles * plan.cycleLength, plan.cycleLength, [], 0);
@@ -81,75 +146,130 @@ export class SignalController {
 
   /**
    * Moves to `time` (never backwards), updating `colours`, pushing events when given, and writing
-   * into `greenStarts` (by colour slot, when given) the time each group's green began.
+   * into `greenStarts` (by colour slot, when given) the time each group's green began. An actuated
+   * plan runs on `lastCall` (by colour slot, the last time a vehicle was in its stop-line zone);
+   * without it every plan runs fixed time.
    */
   advanceTo(
     time: number,
     colours: Uint8Array,
     events?: HiResEvent[],
     greenStarts?: Float64Array,
+    lastCall?: Float64Array,
   ): void {
-    while (time >= this.partEnds[this.part]!) {
+    for (;;) {
+      if (this.actuation && lastCall) this.gapOut(time, lastCall, events);
+      if (!(time >= this.partEnds[this.part]!)) return;
       const at = this.partEnds[this.part]!;
+      if (this.actuation && lastCall) this.skipUncalled(time, lastCall);
       this.part++;
       if (this.part === this.partKinds.length) this.nextCycle(at);
       this.enterPart(at, colours, events, greenStarts);
     }
   }
 
-  /** Runs `plan` from the end of the current cycle, through a transition to its offset. */
+  /**
+   * Runs `plan` from the end of the current cycle, through a transition to its offset; from the
+   * end of the next cycle when the current one is already in its last change interval and the
+   * new first stage would cut a green short there (no yellow would be shown).
+   */
   setPlan(plan: TimingPlan): void {
+    const count = this.groups.length;
+    const shown = this.codes.slice(this.part * count, (this.part + 1) * count);
+    const pending = this.pending;
     this.pending = plan;
     // The last stage's change interval now leads into the new plan's first stage.
-    const part = this.part;
-    this.buildCycle(this.cycleStart, this.cycleDuration(), this.greens, this.adjustment);
-    this.part = part;
+    this.layOut();
+    const changed = this.codes
+      .subarray(this.part * count, (this.part + 1) * count)
+      .some((code, column) => code !== shown[column]);
+    if (changed) {
+      this.pending = pending;
+      this.deferred = plan;
+      this.layOut();
+    } else {
+      this.deferred = undefined;
+    }
   }
 
   status(): PlanStatus {
     const transitionCycles = this.adjustments.length + (this.adjustment !== 0 ? 1 : 0);
-    return this.pending
-      ? { active: this.plan, pending: this.pending, transitionCycles }
+    const pending = this.deferred ?? this.pending;
+    return pending
+      ? { active: this.plan, pending, transitionCycles }
       : { active: this.plan, transitionCycles };
   }
 
-  private cycleDuration(): number {
-    return this.partEnds[this.partEnds.length - 1]! - this.cycleStart;
-  }
-
   private nextCycle(at: number): void {
+    // An actuated cycle that ended early returns to the coordinated stage now; its green still
+    // ends where the plan has it.
+    const nominal = this.cycleStart + this.cycleDuration;
+    const early = nominal - at > 1e-9 ? nominal - at : 0;
     if (this.pending) {
       this.plan = this.pending;
       this.pending = undefined;
-      this.adjustments = transitionAdjustments(this.plan, at, this.maxAdjustment);
+      this.adjustments = transitionAdjustments(this.plan, nominal, this.maxAdjustment);
+      this.actuation = stageActuation(this.plan, this.groups);
     }
     const adjustment = this.adjustments.shift() ?? 0;
     const greens = transitionGreens(this.plan, adjustment);
-    this.buildCycle(at, this.plan.cycleLength + adjustment, greens, adjustment);
+    if (early > 0) greens[0] = greens[0]! + early;
+    if (this.deferred) {
+      this.pending = this.deferred;
+      this.deferred = undefined;
+    }
+    this.buildCycle(at, this.plan.cycleLength + adjustment + early, greens, adjustment);
     this.part = 0;
   }
 
   private buildCycle(start: number, duration: number, greens: number[], adjustment: number): void {
     const { stages } = this.plan;
     this.cycleStart = start;
+    this.cycleDuration = duration;
     this.adjustment = adjustment;
-    this.greens = greens.length === stages.length ? greens : stages.map((stage) => stage.green);
+    this.planned =
+      greens.length === stages.length ? [...greens] : stages.map((stage) => stage.green);
+    this.greens = [...this.planned];
+    this.skipped = new Uint8Array(stages.length);
+    this.layOut();
+  }
+
+  /**
+   * The parts of the current cycle from its greens as run and its skips: each stage's green,
+   * yellow and all-red, a skipped stage's three parts empty and showing what came before; the
+   * cycle ends what the plan gave it less what the stages saved.
+   */
+  private layOut(): void {
+    const { stages } = this.plan;
     const nextFirst = (this.pending ?? this.plan).stages[0];
     const unsignalled = new Set(this.plan.unsignalled ?? []);
     const count = this.groups.length;
     this.partEnds = new Float64Array(stages.length * 3);
     this.partKinds = new Uint8Array(stages.length * 3);
     this.codes = new Uint8Array(stages.length * 3 * count);
-    const end = start + duration;
-    let elapsed = start;
+    const saved = stages.reduce(
+      (sum, stage, index) =>
+        sum +
+        (this.skipped[index]
+          ? this.planned[index]! + stage.yellow + stage.allRed
+          : this.planned[index]! - this.greens[index]!),
+      0,
+    );
+    const end = this.cycleStart + this.cycleDuration - saved;
+    let elapsed = this.cycleStart;
     stages.forEach((stage, index) => {
-      const next = index + 1 < stages.length ? stages[index + 1] : nextFirst;
-      const lengths = [this.greens[index]!, stage.yellow, stage.allRed];
+      const skipped = this.skipped[index] === 1;
+      const next = stages.find((_, later) => later > index && !this.skipped[later]) ?? nextFirst;
+      const lengths = skipped ? [0, 0, 0] : [this.greens[index]!, stage.yellow, stage.allRed];
       for (let kind = GREEN_PART; kind <= ALL_RED_PART; kind++) {
         const part = index * 3 + kind;
         elapsed = Math.min(end, elapsed + lengths[kind]!);
         this.partEnds[part] = elapsed;
         this.partKinds[part] = kind;
+        if (skipped) {
+          this.codes.copyWithin(part * count, (part - 1) * count, part * count);
+          continue;
+        }
         this.groups.forEach((group, column) => {
           this.codes[part * count + column] = unsignalled.has(group.id)
             ? PROTECTED_GREEN
@@ -158,6 +278,46 @@ export class SignalController {
       }
     });
     this.partEnds[this.partEnds.length - 1] = end;
+  }
+
+  /** Ends an actuated stage's green now when it is past its minimum and its callers are quiet. */
+  private gapOut(time: number, lastCall: Float64Array, events: HiResEvent[] | undefined): void {
+    const part = this.part;
+    if (this.partKinds[part] !== GREEN_PART || !(time < this.partEnds[part]!)) return;
+    const index = (part / 3) | 0;
+    const stage = this.actuation![index]!;
+    if (!stage.actuated || this.skipped[index]) return;
+    const began = part === 0 ? this.cycleStart : this.partEnds[part - 1]!;
+    if (time - began < stage.minimum) return;
+    if (calling(stage.calls, time, lastCall, this.passage())) return;
+    this.greens[index] = time - began;
+    this.layOut();
+    if (events) {
+      for (const group of this.groups) {
+        if (stage.calls.includes(group.slot))
+          events.push({ time, signal: this.signal, code: 4, param: group.param });
+      }
+    }
+  }
+
+  /** As a green ends: the stages after it in this cycle that nobody calls are skipped. */
+  private skipUncalled(time: number, lastCall: Float64Array): void {
+    const part = this.part;
+    const index = (part / 3) | 0;
+    if (this.partKinds[part] !== GREEN_PART || this.skipped[index]) return;
+    const passage = this.passage();
+    let skipping = false;
+    for (let later = index + 1; later < this.plan.stages.length; later++) {
+      const stage = this.actuation![later]!;
+      if (!stage.skippable || calling(stage.calls, time, lastCall, passage)) break;
+      this.skipped[later] = 1;
+      skipping = true;
+    }
+    if (skipping) this.layOut();
+  }
+
+  private passage(): number {
+    return this.plan.actuated?.passage ?? 0;
   }
 
   private enterPart(
@@ -203,6 +363,17 @@ export class SignalController {
       }
     }
   }
+}
+
+/** Whether a vehicle was in the stop-line zone of any of `slots` within `passage` seconds. */
+function calling(
+  slots: Int32Array,
+  time: number,
+  lastCall: Float64Array,
+  passage: number,
+): boolean {
+  for (const slot of slots) if (time - lastCall[slot]! <= passage) return true;
+  return false;
 }
 
 /** A group's colour code in one part of `stage`, `next` being the stage after it. */

@@ -102,7 +102,7 @@ import type { RoadNetwork } from '../src/network/types.ts';
 import type { VehicleTrip } from '../src/demand/types.ts';
 import type { TimingPlan } from '../src/timing/types.ts';
 import { checkOptions, checkPlan, checkScheduleEntry, checkedInterval } from './checks.ts';
-import { compileNetwork } from './compile.ts';
+import { compileNetwork, type CompiledNetwork } from './compile.ts';
 import { fleetJamSpacing } from './fleet.ts';
 import { DetectorField } from './detection.ts';
 import { SimulationError } from './errors.ts';
@@ -132,6 +132,11 @@ import type {
 const HALTING_SPEED = 0.1;
 /** Below this speed a vehicle that cannot change lanes asks the target lane to yield, m/s. */
 const STUCK_SPEED = 1;
+/**
+ * Length of the stop-line presence zone that calls an actuated stage, metres: a vehicle whose
+ * front is this close to the stop line calls every signal group its lane serves.
+ */
+export const STOP_LINE_ZONE = 30;
 
 /**
  * Simulates `vehicles` on `network` from `begin` to `end` under `plans` (signal id → plan; a signal
@@ -314,6 +319,11 @@ function startSimulation(
   });
   const events: HiResEvent[] = [];
   const eventSink = hiRes ? events : undefined;
+
+  // Stop-line presence for actuated plans: by colour slot, the last time a vehicle was in a zone.
+  const lastCall = new Float64Array(net.slotCount).fill(-Infinity);
+  const laneSlots = signalledLaneSlots(net);
+  const callLanes = [...laneSlots.keys()];
 
   const trajectoryLanes: number[] = [];
   const trajectorySamples: TrajectorySample[] | undefined = trajectories ? [] : undefined;
@@ -703,6 +713,17 @@ function startSimulation(
         positions: queue.map((vehicle) => positionAt(vehicle, index)),
       }));
 
+    /** Marks the groups whose stop-line zone a vehicle's front is in at `time`. */
+    const updateCalls = (time: number) => {
+      for (const globalLane of callLanes) {
+        const front = lanes[globalLane]![0];
+        if (front === undefined) continue;
+        const toLine = linkLength[laneLink[globalLane]!]! - (odometer[front]! - linkStart[front]!);
+        if (toLine > STOP_LINE_ZONE) continue;
+        for (const slot of laneSlots.get(globalLane)!) lastCall[slot] = time;
+      }
+    };
+
     const changers: number[] = [];
     /** Slow vehicles behind a held front vehicle, this step. */
     const blockedBehind: number[] = [];
@@ -715,8 +736,9 @@ function startSimulation(
         }
         nextEntry++;
       }
+      updateCalls(time);
       for (const controller of controllers)
-        controller.advanceTo(time, colourNow, eventSink, greenStart);
+        controller.advanceTo(time, colourNow, eventSink, greenStart, lastCall);
 
       // 1. Move every vehicle: it reads only the past of others, so the order does not matter.
       changers.length = 0;
@@ -1165,7 +1187,7 @@ function startSimulation(
       if (best >= 0) changeLane(vehicle, best, index, false);
     }
 
-    return { runStep, insertDue };
+    return { runStep, insertDue, updateCalls };
   }
 
   let vehicles = vehicleArrays(0, K);
@@ -1219,8 +1241,9 @@ function startSimulation(
       while (stepIndex < last) engine.runStep();
       // Signals show the state at the time reached, so a plan set now follows the cycle of now.
       const now = begin + stepIndex * step;
+      engine.updateCalls(now);
       for (const controller of controllers)
-        controller.advanceTo(now, colourNow, eventSink, greenStart);
+        controller.advanceTo(now, colourNow, eventSink, greenStart, lastCall);
       return simulation;
     },
     setPlan(signal, plan) {
@@ -1263,4 +1286,19 @@ function startSimulation(
     },
   };
   return simulation;
+}
+
+/** For each lane that a signal group serves at its stop line: the colour slots of those groups. */
+function signalledLaneSlots(net: CompiledNetwork): Map<number, number[]> {
+  const slots = new Map<number, number[]>();
+  net.movementFromGlobal.forEach((lanes, movement) => {
+    const slot = net.movementGroup[movement]!;
+    if (slot < 0) return;
+    for (const globalLane of lanes) {
+      const served = slots.get(globalLane) ?? [];
+      if (!served.includes(slot)) served.push(slot);
+      slots.set(globalLane, served);
+    }
+  });
+  return slots;
 }

@@ -116,10 +116,11 @@ export interface DetectorReading {
 }
 
 /**
- * Indiana hi-res event codes used here: 1 phase begin green, 8 begin yellow clearance, 9 end
- * yellow clearance, 10 begin red clearance, 11 end red clearance, 81 detector off, 82 detector on.
+ * Indiana hi-res event codes used here: 1 phase begin green, 4 phase gap out (actuated plans),
+ * 8 begin yellow clearance, 9 end yellow clearance, 10 begin red clearance, 11 end red clearance,
+ * 81 detector off, 82 detector on.
  */
-export type HiResCode = 1 | 8 | 9 | 10 | 11 | 81 | 82;
+export type HiResCode = 1 | 4 | 8 | 9 | 10 | 11 | 81 | 82;
 
 /** One hi-res event at a signal. */
 export interface HiResEvent {

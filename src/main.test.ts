@@ -152,6 +152,16 @@ describe('configFromEnvironment', () => {
       apiKeys: [],
       engine: { proof: false },
     });
+    expect(configFromEnvironment({ GREENWAVE_ACTUATION: '2.5' })).toEqual({
+      apiKeys: [],
+      engine: { actuation: { passage: 2.5 } },
+    });
+    expect(configFromEnvironment({ GREENWAVE_ACTUATION: 'off' })).toEqual({ apiKeys: [] });
+    for (const bad of ['on', '-1', '45']) {
+      expect(() => configFromEnvironment({ GREENWAVE_ACTUATION: bad })).toThrow(
+        /GREENWAVE_ACTUATION must be a passage time/,
+      );
+    }
     expect(() => configFromEnvironment({ PORT: 'eighty' })).toThrow(
       expect.objectContaining({ code: 'BAD_OPTION' }),
     );

@@ -17,6 +17,7 @@ import { loadDemand, loadNetwork } from './io/load.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.ts';
 import { connectLink, type Link } from './mqtt/link.ts';
 import { openStore, type Store } from './store/index.ts';
+import { isPassage } from './timing/validate.ts';
 
 export interface GreenwaveConfig {
   /** The network file (GeoJSON, SUMO, CityFlow). */
@@ -293,6 +294,7 @@ export function configFromEnvironment(
   const httpPort = number('PORT');
   const period = text('GREENWAVE_PERIOD');
   const proofOff = env['GREENWAVE_PROOF'] === 'off';
+  const actuation = actuationFrom(text('GREENWAVE_ACTUATION'));
   return {
     ...(text('MQTT_URL') ? { mqttUrl: text('MQTT_URL')! } : {}),
     ...(mqttPort !== undefined ? { mqttPort } : {}),
@@ -305,15 +307,29 @@ export function configFromEnvironment(
     ...(text('GREENWAVE_ZONE') ? { zone: text('GREENWAVE_ZONE')! } : {}),
     ...(text('GREENWAVE_TIME_ZONE') ? { timeZone: text('GREENWAVE_TIME_ZONE')! } : {}),
     ...(env['GREENWAVE_DEMO'] === 'off' ? { demo: false } : {}),
-    ...(period || proofOff
+    ...(period || proofOff || actuation
       ? {
           engine: {
             ...(period ? { period: Number(period) } : {}),
             ...(proofOff ? { proof: false as const } : {}),
+            ...(actuation ? { actuation } : {}),
           },
         }
       : {}),
   };
+}
+
+/** `GREENWAVE_ACTUATION`: a passage time in seconds runs the controllers actuated; `off` (default) fixed time. */
+function actuationFrom(value: string | undefined): { passage: number } | undefined {
+  if (value === undefined || value === 'off') return undefined;
+  const passage = Number(value);
+  if (!isPassage(passage)) {
+    throw new EngineError(
+      'BAD_OPTION',
+      `serve: GREENWAVE_ACTUATION must be a passage time in seconds from 0 to 30 (e.g. 2) or off, not "${value}"`,
+    );
+  }
+  return { passage };
 }
 
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();

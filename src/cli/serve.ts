@@ -30,7 +30,8 @@ export const SERVE_USAGE = `  greenwave serve [--net FILE] [--prior COUNTS.csv] 
       one, credentials in the URL), store (embedded under GREENWAVE_DATA_DIR, default ./data,
       unless INFLUX_URL), HTTP API on PORT (default 8080; docs at /docs, writes need a key
       from GREENWAVE_API_KEYS), the adaptive loop every GREENWAVE_PERIOD seconds (300), its
-      plans proven in simulation before they are sent (GREENWAVE_PROOF=off to skip). With
+      plans proven in simulation before they are sent (GREENWAVE_PROOF=off to skip) and run
+      coordinated-actuated when GREENWAVE_ACTUATION gives a passage time (e.g. 2). With
       no --net: the Zhengzhou demo network, its weekday counts as prior, and a virtual field
       playing its controllers (--no-demo or GREENWAVE_DEMO=off to leave the field out).
 `;
@@ -48,7 +49,7 @@ export interface ServeOptions {
  * Starts everything and resolves when it has stopped again (SIGINT or SIGTERM); returns the exit
  * code. Environment: `MQTT_URL`, `MQTT_PORT`, `INFLUX_URL`, `PORT`, `HOST`, `GREENWAVE_API_KEYS`,
  * `GREENWAVE_DATA_DIR`, `GREENWAVE_ZONE`, `GREENWAVE_TIME_ZONE`, `GREENWAVE_PERIOD`, `GREENWAVE_PROOF=off`,
- * `GREENWAVE_DEMO=off`.
+ * `GREENWAVE_ACTUATION`, `GREENWAVE_DEMO=off`.
  *
  * @throws {UsageError} for a bad port.
  */

@@ -1,6 +1,7 @@
 // The MQTT payloads of product.md's topic table as TypeBox schemas: one schema validates and types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { MAX_PASSAGE } from '../timing/validate.ts';
 
 /** ISO 8601 UTC timestamp, e.g. `2026-11-28T07:30:00.000Z`. */
 const Timestamp = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z$' });
@@ -85,6 +86,16 @@ export const StagePayload = Type.Object(
 );
 export type StagePayload = Static<typeof StagePayload>;
 
+/**
+ * Coordinated-actuated operation with floating force-offs (the project's `Actuation`): a
+ * non-coordinated stage gaps out after `passage` seconds without a vehicle. Absent, fixed time.
+ */
+export const ActuationPayload = Type.Object(
+  { passage: Type.Number({ minimum: 0, maximum: MAX_PASSAGE }) },
+  { additionalProperties: false },
+);
+export type ActuationPayload = Static<typeof ActuationPayload>;
+
 const planFields = {
   planId: TopicId,
   /** Increases with every plan the engine sends to this site; a controller ignores versions it has. */
@@ -97,6 +108,7 @@ const planFields = {
   ]),
   stages: Type.Array(StagePayload, { minItems: 1, maxItems: 16 }),
   unsignalled: Type.Optional(Type.Array(Type.String())),
+  actuated: Type.Optional(ActuationPayload),
 };
 
 /** `command/tlc.plan.set`, engine → controller. `replyTo` repeats MQTT 5's response topic for 3.1.1. */

@@ -2,13 +2,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { leadLeftPlan } from '../timing/four-leg.fixture.ts';
+import { fourLegSignal, leadLeftPlan } from '../timing/four-leg.fixture.ts';
 import type { Stage, TimingPlan } from '../timing/types.ts';
-import { zhengzhouSignals } from './controllers.fixture.ts';
+import { activePlanMessage, createControllerAgent, receiveCommand } from './controller-agent.ts';
+import { at, publishes, zhengzhouSignals } from './controllers.fixture.ts';
+import { createDeploymentState, deployPlan, onActivePlan } from './deployment.ts';
 import { ActivePlanPayload, PlanCommandPayload, payloadParser } from './payloads.ts';
 import {
   activePlanPayload,
   contentKey,
+  contentOf,
   payloadSchemaProblems,
   planCommandPayload,
   planContent,
@@ -22,6 +25,8 @@ const envelope = {
   expiresAt: '2026-11-28T07:01:00.000Z',
   replyTo: 'tsc/zz/J1/result/tlc.plan.set',
 };
+
+const T_APPLIED = '2026-11-28T07:00:03.000Z';
 
 function withoutOrigin(plan: TimingPlan): TimingPlan {
   const copy = { ...plan };
@@ -57,6 +62,7 @@ describe('planCommandPayload / activePlanPayload / planFromPayload', () => {
     const plans = [leadLeftPlan(), ...validFixturePlans(), ...zhengzhou];
     expect(plans.length).toBeGreaterThan(10);
     expect(plans.some((plan) => plan.unsignalled !== undefined)).toBe(true);
+    expect(plans.some((plan) => plan.actuated !== undefined)).toBe(true);
     for (const plan of plans) {
       expect(viaCommand(plan)).toStrictEqual(withoutOrigin(plan));
       const active = activePlanPayload(plan, { version: 2, appliedAt: '2026-11-28T07:00:03.000Z' });
@@ -65,23 +71,42 @@ describe('planCommandPayload / activePlanPayload / planFromPayload', () => {
     }
   });
 
-  it('keeps maxGreen and unsignalled when present and adds neither when absent', () => {
+  it('keeps maxGreen, unsignalled and actuated when present and adds none when absent', () => {
     const plan: TimingPlan = {
       ...leadLeftPlan(),
       unsignalled: ['7'],
+      actuated: { passage: 3 },
       stages: leadLeftPlan().stages.map((stage) => ({ ...stage, maxGreen: stage.green + 10 })),
     };
     expect(viaCommand(plan)).toStrictEqual(withoutOrigin(plan));
     const bare = planCommandPayload(withoutOrigin(leadLeftPlan()), envelope);
     expect(bare).not.toHaveProperty('unsignalled');
+    expect(bare).not.toHaveProperty('actuated');
     expect(bare.stages[0]).not.toHaveProperty('maxGreen');
+    expect(planFromPayload(bare, 'J1')).not.toHaveProperty('actuated');
+  });
+
+  it('carries actuated through the command, the retained status and contentOf', () => {
+    const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 2.5 } };
+    const command = planCommandPayload(plan, envelope);
+    expect(command.actuated).toEqual({ passage: 2.5 });
+    expect(contentOf(command).actuated).toEqual({ passage: 2.5 });
+    const active = activePlanPayload(plan, { version: 4, appliedAt: '2026-11-28T07:00:03.000Z' });
+    const parsed = payloadParser(ActivePlanPayload)(JSON.stringify(active));
+    expect(parsed).toMatchObject({ ok: true, value: { actuated: { passage: 2.5 } } });
+    expect(planFromPayload(active, 'J1').actuated).toEqual({ passage: 2.5 });
   });
 
   it('shares no objects with the plan it came from', () => {
-    const plan = leadLeftPlan();
+    const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3 } };
     const command = planCommandPayload(plan, envelope);
     command.stages[0]!.greens['9'] = 'protected';
+    command.actuated!.passage = 9;
     expect(plan.stages[0]!.greens).not.toHaveProperty('9');
+    expect(plan.actuated).toEqual({ passage: 3 });
+    const back = planFromPayload(command, 'J1');
+    back.actuated!.passage = 1;
+    expect(command.actuated).toEqual({ passage: 9 });
   });
 
   it('payload → plan → payload gives the payload back', () => {
@@ -122,6 +147,10 @@ describe('planCommandPayload / activePlanPayload / planFromPayload', () => {
         ),
         stages: fc.array(stage, { minLength: 1, maxLength: 8 }),
         unsignalled: fc.array(fc.string({ minLength: 1, maxLength: 4 })),
+        actuated: fc.record(
+          { passage: fc.double({ min: 0, max: 30, noNaN: true }) },
+          { noNullPrototype: true },
+        ),
       },
       {
         requiredKeys: ['id', 'signal', 'cycleLength', 'offset', 'offsetReference', 'stages'],
@@ -177,6 +206,21 @@ describe('samePlanContent', () => {
     for (const other of changed) expect(samePlanContent(content, other)).toBe(false);
   });
 
+  it('tells an actuated plan from the same plan fixed, and one passage from another', () => {
+    const actuated = planContent({ ...leadLeftPlan(), actuated: { passage: 3 } });
+    expect(samePlanContent(content, actuated)).toBe(false);
+    expect(samePlanContent(actuated, content)).toBe(false);
+    expect(samePlanContent(actuated, { ...actuated, actuated: { passage: 4 } })).toBe(false);
+    expect(samePlanContent(actuated, { ...actuated, actuated: { passage: 3 } })).toBe(true);
+    expect(contentKey(actuated)).not.toBe(contentKey(content));
+  });
+
+  it('keeps the content key of a fixed-time plan as it was before actuation existed', () => {
+    // Keys of fixed-time plans recorded before must still match: absent adds no key.
+    expect(contentKey(content)).not.toContain('actuated');
+    expect(samePlanContent(content, { ...content, actuated: undefined })).toBe(true);
+  });
+
   it('does not count version, correlation or times as content', () => {
     const a = planCommandPayload(leadLeftPlan(), envelope);
     const b = activePlanPayload(leadLeftPlan(), {
@@ -184,6 +228,53 @@ describe('samePlanContent', () => {
       appliedAt: '2026-11-28T08:00:00.000Z',
     });
     expect(samePlanContent(a, b)).toBe(true);
+  });
+});
+
+describe('the plan payload schemas: actuated', () => {
+  it('accept a passage in [0, 30] and refuse one outside, of another type, or with other fields', () => {
+    const command = planCommandPayload(leadLeftPlan(), envelope);
+    const parse = payloadParser(PlanCommandPayload);
+    const withActuation = (actuated: unknown) => JSON.stringify({ ...command, actuated });
+    for (const passage of [0, 3, 30]) expect(parse(withActuation({ passage })).ok).toBe(true);
+    for (const bad of [{ passage: -1 }, { passage: 31 }, { passage: '3' }, {}, 3, null]) {
+      expect(parse(withActuation(bad)).ok, JSON.stringify(bad)).toBe(false);
+    }
+    expect(parse(withActuation({ passage: 3, extension: 2 })).ok).toBe(false);
+    const active = activePlanPayload(leadLeftPlan(), { version: 1, appliedAt: T_APPLIED });
+    const parseActive = payloadParser(ActivePlanPayload);
+    expect(parseActive(JSON.stringify({ ...active, actuated: { passage: 3 } })).ok).toBe(true);
+    expect(parseActive(JSON.stringify({ ...active, actuated: { passage: 45 } })).ok).toBe(false);
+  });
+});
+
+describe('an actuated plan, end to end', () => {
+  it('survives deploy → command → controller → retained status → the engine’s record', () => {
+    const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3 } };
+    const options = (seconds: number) => ({
+      now: at(seconds),
+      signal: fourLegSignal(),
+      zone: 'zz',
+    });
+    const sent = deployPlan(createDeploymentState(), 'J1', plan, options(0));
+    expect(sent.outcome).toBe('sent');
+    const wire = JSON.stringify(publishes(sent.actions)[0]?.payload);
+    const command = payloadParser(PlanCommandPayload)(wire);
+    if (!command.ok) throw new Error(command.reason);
+    const agent = createControllerAgent({ zone: 'zz', site: 'J1' });
+    const receipt = receiveCommand(agent, command.value, options(1));
+    expect(receipt.result.status).toBe('applied');
+    const retained = JSON.stringify(activePlanMessage(receipt.state)?.payload);
+    const status = payloadParser(ActivePlanPayload)(retained);
+    if (!status.ok) throw new Error(status.reason);
+    expect(planFromPayload(status.value, 'J1')).toStrictEqual(withoutOrigin(plan));
+    const seen = onActivePlan(sent.state, 'J1', status.value, at(2), { zone: 'zz' });
+    expect(seen.state.sites.J1?.active?.actuated).toEqual({ passage: 3 });
+    // the engine sends the same plan again only when its actuation changes
+    expect(deployPlan(seen.state, 'J1', plan, options(3)).outcome).toBe('unchanged');
+    expect(deployPlan(seen.state, 'J1', leadLeftPlan(), options(3)).outcome).toBe('sent');
+    const slower = { ...plan, actuated: { passage: 4 } };
+    expect(deployPlan(seen.state, 'J1', slower, options(3)).outcome).toBe('sent');
   });
 });
 
@@ -195,7 +286,9 @@ describe('payloadSchemaProblems', () => {
     expect(payloadSchemaProblems(spaced).join()).toMatch(/planId/);
     const long = planCommandPayload({ ...leadLeftPlan(), cycleLength: 700 }, envelope);
     expect(payloadSchemaProblems(long).join()).toMatch(/cycle/);
-    for (const bad of [spaced, long]) {
+    const slow = planCommandPayload({ ...leadLeftPlan(), actuated: { passage: 31 } }, envelope);
+    expect(payloadSchemaProblems(slow).join()).toMatch(/^\/actuated\/passage: /);
+    for (const bad of [spaced, long, slow]) {
       expect(payloadParser(PlanCommandPayload)(JSON.stringify(bad)).ok).toBe(false);
     }
   });

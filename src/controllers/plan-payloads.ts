@@ -1,12 +1,17 @@
 // TimingPlan ⇄ the plan payloads on the wire (`command/tlc.plan.set`, `status/tlc.plan`), losslessly.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { Stage, TimingPlan } from '../timing/types.ts';
-import { ActivePlanPayload, PlanCommandPayload, type StagePayload } from './payloads.ts';
+import type { Actuation, Stage, TimingPlan } from '../timing/types.ts';
+import {
+  ActivePlanPayload,
+  PlanCommandPayload,
+  type ActuationPayload,
+  type StagePayload,
+} from './payloads.ts';
 
 /** What a plan payload says about the timing itself, without version, correlation or times. */
 export type PlanContent = Pick<
   PlanCommandPayload,
-  'planId' | 'cycle' | 'offset' | 'offsetReference' | 'stages' | 'unsignalled'
+  'planId' | 'cycle' | 'offset' | 'offsetReference' | 'stages' | 'unsignalled' | 'actuated'
 >;
 
 /** The correlation and delivery fields of a command. */
@@ -34,6 +39,7 @@ export function planContent(plan: TimingPlan): PlanContent {
     offsetReference: plan.offsetReference,
     stages: plan.stages.map(stagePayload),
     ...(plan.unsignalled === undefined ? {} : { unsignalled: [...plan.unsignalled] }),
+    ...(plan.actuated === undefined ? {} : { actuated: actuation(plan.actuated) }),
   };
 }
 
@@ -92,13 +98,14 @@ export function planFromPayload(
     offsetReference: payload.offsetReference,
     stages: payload.stages.map(stageOfPayload),
     ...(payload.unsignalled === undefined ? {} : { unsignalled: [...payload.unsignalled] }),
+    ...(payload.actuated === undefined ? {} : { actuated: actuation(payload.actuated) }),
     ...(origin === undefined ? {} : { origin }),
   };
 }
 
 /** Only the timing fields of a payload (drops version, correlation and times). */
 export function contentOf(payload: PlanContent): PlanContent {
-  const { planId, cycle, offset, offsetReference, stages, unsignalled } = payload;
+  const { planId, cycle, offset, offsetReference, stages, unsignalled, actuated } = payload;
   return {
     planId,
     cycle,
@@ -106,12 +113,14 @@ export function contentOf(payload: PlanContent): PlanContent {
     offsetReference,
     stages: stages.map(stagePayload),
     ...(unsignalled === undefined ? {} : { unsignalled: [...unsignalled] }),
+    ...(actuated === undefined ? {} : { actuated: actuation(actuated) }),
   };
 }
 
 /**
- * Whether two payloads carry the same timing: plan id, cycle, offset, reference and stages, with
- * the order of keys and of `unsignalled` ignored and an empty `unsignalled` equal to none.
+ * Whether two payloads carry the same timing: plan id, cycle, offset, reference, stages and
+ * actuation (a fixed-time plan differs from the same plan actuated), with the order of keys and of
+ * `unsignalled` ignored and an empty `unsignalled` equal to none.
  *
  * @example
  * samePlanContent(planContent(plan), planContent({ ...plan, offset: plan.offset + 1 })); // => false
@@ -122,7 +131,8 @@ export function samePlanContent(a: PlanContent, b: PlanContent): boolean {
 
 /** A canonical string for a plan's timing, equal exactly when `samePlanContent` says so. */
 export function contentKey(content: PlanContent): string {
-  const { planId, cycle, offset, offsetReference, stages, unsignalled = [] } = content;
+  const { planId, cycle, offset, offsetReference, stages, unsignalled = [], actuated } = content;
+  // An absent actuation adds no key, so a fixed-time plan keeps the key it had before actuation.
   return canonicalJson({
     planId,
     cycle,
@@ -130,6 +140,7 @@ export function contentKey(content: PlanContent): string {
     offsetReference,
     stages,
     unsignalled: [...unsignalled].sort(),
+    ...(actuated === undefined ? {} : { actuated: actuation(actuated) }),
   });
 }
 
@@ -159,6 +170,11 @@ function stagePayload(stage: Stage | StagePayload): StagePayload {
     minGreen: stage.minGreen,
     ...(stage.maxGreen === undefined ? {} : { maxGreen: stage.maxGreen }),
   };
+}
+
+/** The actuation as a copy of its passage alone, sharing nothing with its source. */
+function actuation({ passage }: Actuation | ActuationPayload): Actuation {
+  return { passage };
 }
 
 function stageOfPayload(stage: StagePayload): Stage {

@@ -132,6 +132,56 @@ describe('limitPlanChange: worked steps', () => {
   });
 });
 
+describe('limitPlanChange: actuation', () => {
+  const actuated = (plan: TimingPlan, passage: number): TimingPlan => ({
+    ...plan,
+    actuated: { passage },
+  });
+
+  it('blends into an actuated target of the same sequence: actuation is no part of the sequence', () => {
+    const target = actuated(leadLeftWithCycle(120, 10), 3);
+    const change = limitPlanChange(leadLeftWithCycle(90, 10), target, { signal });
+    expect(change.method).toBe('blend');
+    expect(change.plan.actuated).toEqual({ passage: 3 });
+    expect(change.plan.actuated).not.toBe(target.actuated);
+  });
+
+  it('runs the target’s actuation from the first step, also on the previous stages', () => {
+    const growing = limitPlanChange(leadLeftPlan(), actuated(lagLeftPlan(120, 0), 2.5), {
+      signal,
+    });
+    expect(growing.method).toBe('stretch-previous');
+    expect(growing.plan.actuated).toEqual({ passage: 2.5 });
+  });
+
+  it('drops the previous actuation when the target runs fixed time', () => {
+    const growing = limitPlanChange(actuated(leadLeftPlan(), 4), lagLeftPlan(120, 0), { signal });
+    expect(growing.method).toBe('stretch-previous');
+    expect(growing.plan).not.toHaveProperty('actuated');
+    const blended = limitPlanChange(actuated(leadLeftWithCycle(90), 4), leadLeftWithCycle(120), {
+      signal,
+    });
+    expect(blended.method).toBe('blend');
+    expect(blended.plan).not.toHaveProperty('actuated');
+  });
+
+  it('reaches a target that differs only in actuation in one step', () => {
+    const target = actuated(leadLeftPlan(), 3);
+    const change = limitPlanChange(leadLeftPlan(), target, { signal });
+    expect(change).toMatchObject({ method: 'target', reached: true, limited: [] });
+    expect(change.plan).toStrictEqual(target);
+  });
+
+  it('refuses a target whose passage validatePlan refuses', () => {
+    expect(() => limitPlanChange(leadLeftPlan(), actuated(leadLeftPlan(), 31), { signal })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_TARGET',
+        message: expect.stringMatching(/ACTUATION_INVALID/),
+      }),
+    );
+  });
+});
+
 describe('shiftOffset / cyclicDistance', () => {
   it('goes the shorter way and stays in [0, cycle)', () => {
     expect(cyclicDistance(5, 95, 100)).toBe(-10);
@@ -192,13 +242,18 @@ function lagLeftPlan(cycleLength: number, offset: number): TimingPlan {
   return { ...planOf('lag', [10, extra / 2, extra / 2 - 10], 0), offset };
 }
 
+/** Plans of the three sequences, fixed time or (half of them) coordinated-actuated. */
 const plans = fc
   .record({
     sequence: fc.constantFrom('lead' as const, 'lag' as const, 'two' as const),
     greens: fc.array(fc.double({ min: 0, max: 60, noNaN: true }), { minLength: 3, maxLength: 3 }),
     offsetFraction: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+    passage: fc.option(fc.double({ min: 0, max: 30, noNaN: true }), { nil: undefined }),
   })
-  .map(({ sequence, greens, offsetFraction }) => planOf(sequence, greens, offsetFraction));
+  .map(({ sequence, greens, offsetFraction, passage }) => {
+    const plan = planOf(sequence, greens, offsetFraction);
+    return passage === undefined ? plan : { ...plan, actuated: { passage } };
+  });
 
 const limits = fc.record({
   maxCycleChange: fc.double({ min: 0.02, max: 0.5, noNaN: true }),
@@ -248,6 +303,9 @@ describe('limitPlanChange: invariants', () => {
         expect(Math.abs(after)).toBeLessThanOrEqual(Math.abs(before));
         expect(after * before).toBeGreaterThanOrEqual(0);
         expect(limited.includes('cycle')).toBe(plan.cycleLength !== target.cycleLength);
+        // the step runs as the target runs: actuated with its passage, or fixed time
+        expect(plan.actuated).toStrictEqual(target.actuated);
+        expect('actuated' in plan).toBe('actuated' in target);
       }),
       { numRuns: 500 },
     );

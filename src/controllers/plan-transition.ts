@@ -52,7 +52,10 @@ export class PlanChangeError extends CodedError<PlanChangeErrorCode> {}
  * sequence is valid); otherwise the stages of whichever plan has the shorter cycle are stretched in
  * proportion to their greens (a longer green never breaks a minimum), until the target's cycle is
  * within one step. The step always passes `validatePlan`; applying it again and again reaches the
- * target exactly. Offsets are compared as numbers, each in its own plan's reference.
+ * target exactly. Offsets are compared as numbers, each in its own plan's reference. Every step
+ * runs the target's actuation (or fixed time, when the target has none) at once: with floating
+ * force-offs an actuated controller still holds the step's cycle and offset, so the mode needs no
+ * transition of its own.
  *
  * @throws {PlanChangeError} `INVALID_PREVIOUS` / `INVALID_TARGET` when a plan fails `validatePlan`
  *   for the signal (the problem codes are in the message); `INVALID_LIMIT` for a limit ≤ 0.
@@ -131,25 +134,37 @@ function stepShape(
       method: 'stretch-target',
     };
   }
-  return {
-    plan: {
-      ...copyPlan(previous),
-      id: target.id,
-      ...(target.origin === undefined ? {} : { origin: target.origin }),
-      stages: stretchGreens(previous.stages, cycleLength),
-    },
-    method: 'stretch-previous',
+  const stretched: TimingPlan = {
+    ...copyPlan(previous),
+    id: target.id,
+    ...(target.origin === undefined ? {} : { origin: target.origin }),
+    stages: stretchGreens(previous.stages, cycleLength),
   };
+  return { plan: withActuationOf(stretched, target), method: 'stretch-previous' };
 }
 
 function copyPlan(plan: TimingPlan): TimingPlan {
   return {
     ...plan,
     ...(plan.unsignalled === undefined ? {} : { unsignalled: [...plan.unsignalled] }),
+    ...(plan.actuated === undefined ? {} : { actuated: { ...plan.actuated } }),
   };
 }
 
-/** Same stage ids in the same order, each with the same greens, and the same unsignalled groups. */
+/** `plan` run as `source` runs: with a copy of its actuation, or fixed time when it has none. */
+function withActuationOf(plan: TimingPlan, source: TimingPlan): TimingPlan {
+  const fixedTime = { ...plan };
+  delete fixedTime.actuated;
+  return source.actuated === undefined
+    ? fixedTime
+    : { ...fixedTime, actuated: { ...source.actuated } };
+}
+
+/**
+ * Same stage ids in the same order, each with the same greens, and the same unsignalled groups.
+ * Actuation does not count: it changes how a controller spends the greens within the cycle, not
+ * the planned durations a blend moves, so two plans that differ only in it blend as validly.
+ */
 function sameSequence(a: TimingPlan, b: TimingPlan): boolean {
   if (a.stages.length !== b.stages.length || a.offsetReference !== b.offsetReference) return false;
   const groups = (greens: Stage['greens']) => JSON.stringify(Object.entries(greens).sort());

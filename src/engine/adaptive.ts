@@ -9,6 +9,7 @@ import { faultSpans } from '../ingest/health.ts';
 import { coordinationGroups, type CoordinationGroup } from '../optimize/coordination-groups.ts';
 import { DEFAULT_CYCLE_RANGE } from '../optimize/cycle-and-splits.ts';
 import { optimizeNetwork, type NetworkTimingOptions } from '../optimize/network-timing.ts';
+import { actuatedPlans } from '../timing/actuation.ts';
 import type { TimingPlan } from '../timing/types.ts';
 import type { EngineContext, ProofSettings } from './context.ts';
 import { engineLog, type EngineEffect } from './effects.ts';
@@ -88,7 +89,10 @@ export function adaptiveCycle(
         ...settings.optimize,
         planId: 'adaptive',
       });
-      optimized = Object.fromEntries(result.signals.map(({ signal, plan }) => [signal, plan]));
+      optimized = operated(
+        Object.fromEntries(result.signals.map(({ signal, plan }) => [signal, plan])),
+        context,
+      );
     } catch (error) {
       optimizerFailure = (error as Error).message;
     }
@@ -272,12 +276,15 @@ function provenPlans(
     Object.fromEntries([...sites].flatMap((site) => (plans[site] ? [[site, plans[site]]] : [])));
   const optimizedWith = (options: NetworkTimingOptions) =>
     own(
-      Object.fromEntries(
-        optimizeNetwork(network, flows, {
-          ...settings.optimize,
-          ...options,
-          planId: 'adaptive',
-        }).signals.map(({ signal, plan }) => [signal, plan]),
+      operated(
+        Object.fromEntries(
+          optimizeNetwork(network, flows, {
+            ...settings.optimize,
+            ...options,
+            planId: 'adaptive',
+          }).signals.map(({ signal, plan }) => [signal, plan]),
+        ),
+        context,
       ),
     );
   const range = settings.optimize.cycle ?? DEFAULT_CYCLE_RANGE;
@@ -295,7 +302,7 @@ function provenPlans(
     ...(settings.optimize.coordination === 'isolated'
       ? []
       : [{ name: 'isolated', plans: optimizedWith({ coordination: 'isolated' }) }]),
-    ...(context.prior ? [{ name: 'schedule', plans: own(context.prior.plansAt(now).plans) }] : []),
+    ...(context.prior ? [{ name: 'schedule', plans: own(fallbackPlans(context, now)) }] : []),
     { name: 'current', plans: own(currentTargets(state)) },
   ].filter(
     (candidate, index, all) =>
@@ -386,13 +393,25 @@ function chooseMode(
 }
 
 /** The schedule's plans for the period of `now`, or each signal's own first program. */
-function fallbackPlans({ prior, signals }: EngineContext, now: number): Record<string, TimingPlan> {
-  if (prior) return prior.plansAt(now).plans;
-  return Object.fromEntries(
-    Object.values(signals)
-      .filter((signal) => signal.programs.length > 0)
-      .map((signal) => [signal.id, signal.programs[0]!]),
+function fallbackPlans(context: EngineContext, now: number): Record<string, TimingPlan> {
+  const { prior, signals } = context;
+  if (prior) return operated(prior.plansAt(now).plans, context);
+  return operated(
+    Object.fromEntries(
+      Object.values(signals)
+        .filter((signal) => signal.programs.length > 0)
+        .map((signal) => [signal.id, signal.programs[0]!]),
+    ),
+    context,
   );
+}
+
+/** `plans` as the controllers are to run them: coordinated-actuated when `actuation` says so. */
+function operated(
+  plans: Readonly<Record<string, TimingPlan>>,
+  { settings }: EngineContext,
+): Record<string, TimingPlan> {
+  return settings.actuation === false ? { ...plans } : actuatedPlans(plans, settings.actuation);
 }
 
 function decisionLog(decision: Decision): EngineEffect {

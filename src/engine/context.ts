@@ -6,7 +6,8 @@ import { detectorMap, type DetectorMap } from '../ingest/detector-map.ts';
 import type { IngestOptions } from '../ingest/pipeline.ts';
 import type { RoadNetwork, Signal } from '../network/types.ts';
 import type { NetworkTimingOptions } from '../optimize/network-timing.ts';
-import type { ValidatePlanOptions } from '../timing/validate.ts';
+import type { Actuation } from '../timing/types.ts';
+import { isPassage, type ValidatePlanOptions } from '../timing/validate.ts';
 import { EngineError } from './errors.ts';
 import type { TimeOfDayPrior } from './prior.ts';
 
@@ -72,6 +73,13 @@ export interface EngineOptions {
    * optimizer's plans unproven.
    */
   proof?: Partial<ProofSettings> | false;
+  /**
+   * How the controllers run the plans sent to them: coordinated-actuated with this passage time
+   * (`TimingPlan.actuated`: stages gap out and are skipped, the time saved goes to the coordinated
+   * stage, cycle and offset hold), or `false` (default) for fixed time. Every plan the engine
+   * sends, adaptive or fallback, and every plan the proof simulates, runs so.
+   */
+  actuation?: Actuation | false;
   /** Command expiry, s; default 60. */
   expirySeconds?: number;
   retry?: Partial<RetryPolicy>;
@@ -95,9 +103,13 @@ export interface ProofSettings {
 
 /** The options with every default filled in. */
 export type EngineSettings = Required<
-  Omit<EngineOptions, 'prior' | 'retry' | 'validation' | 'fallback' | 'rejectionAlarms' | 'proof'>
+  Omit<
+    EngineOptions,
+    'prior' | 'retry' | 'validation' | 'fallback' | 'rejectionAlarms' | 'proof' | 'actuation'
+  >
 > & {
   proof: ProofSettings | false;
+  actuation: Actuation | false;
   retry: Partial<RetryPolicy>;
   validation: ValidatePlanOptions | undefined;
   fallback: { minCoverage: number; maxFaultyShare: number };
@@ -157,6 +169,7 @@ export function engineSettings(options: EngineOptions = {}): EngineSettings {
             warmup: options.proof?.warmup ?? 600,
             horizon: options.proof?.horizon ?? 900,
           },
+    actuation: options.actuation ?? false,
     expirySeconds: options.expirySeconds ?? 60,
     retry: options.retry ?? {},
     validation: options.validation,
@@ -203,6 +216,11 @@ export function engineSettings(options: EngineOptions = {}): EngineSettings {
           settings.proof.warmup >= 0 &&
           positive(settings.proof.horizon)),
       '{ cycleFactors: [0.9, 0.8], margin: 0, warmup: 600, horizon: 900 } or false',
+    ],
+    [
+      'actuation',
+      settings.actuation === false || isPassage(settings.actuation.passage),
+      '{ passage: 2 } or false',
     ],
     ['decisionLog', Number.isInteger(settings.decisionLog) && settings.decisionLog > 0, '200'],
     ['alarmLog', Number.isInteger(settings.alarmLog) && settings.alarmLog > 0, '200'],

@@ -220,6 +220,25 @@ describe('Engine', () => {
     for (const site of r.demo.sites) expect(r.controllers[site]!.agent.active?.version).toBe(2);
   });
 
+  it('sends coordinated-actuated plans, adaptive and fallback alike, when told the controllers actuate', async () => {
+    const r = (current = await rig({ options: { actuation: { passage: 2.5 } } }));
+    const [fallback] = r.engine.runAdaptiveCycle();
+    expect(fallback).toMatchObject({ mode: 'time-of-day' });
+    expect(r.controllers['JS-01']!.agent.active).toMatchObject({
+      planId: 'am-peak',
+      actuated: { passage: 2.5 },
+    });
+    await feedMinutes(r, 25);
+    const [adaptive] = r.engine.runAdaptiveCycle();
+    expect(adaptive).toMatchObject({ mode: 'adaptive' });
+    await r.engine.idle();
+    for (const site of r.demo.sites) {
+      expect(r.controllers[site]!.agent.active?.actuated).toEqual({ passage: 2.5 });
+    }
+    const view = r.engine.views.controllers().find((controller) => controller.site === 'JS-01');
+    expect(view?.active?.actuated).toEqual({ passage: 2.5 });
+  });
+
   it('optimizes for measured demand, and falls back to the schedule when detectors fail', async () => {
     const r = (current = await rig());
     await feedMinutes(r, 25);

@@ -72,6 +72,7 @@ describe('engineSettings', () => {
       estimationInterval: 300,
       fallback: { minCoverage: 0.7, maxFaultyShare: 0.2 },
       minChange: 2,
+      actuation: false,
       expirySeconds: 60,
     });
   });
@@ -82,6 +83,8 @@ describe('engineSettings', () => {
     [{ estimationInterval: 60 }, /estimationInterval/],
     [{ fallback: { minCoverage: 2 } }, /fallback\.minCoverage/],
     [{ engineId: 'a/b' }, /engineId/],
+    [{ actuation: { passage: -1 } }, /actuation/],
+    [{ actuation: { passage: Number.NaN } }, /actuation/],
   ])('refuses %j', (options, message) => {
     expect(() => engineSettings(options)).toThrow(message);
     expect(() => engineSettings(options)).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));

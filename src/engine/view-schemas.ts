@@ -1,7 +1,7 @@
 // What the engine shows of itself (controllers, detectors, plans, decisions, status) as TypeBox
 // schemas: they type the views and document and serialize the HTTP responses.
 import { Type, type Static } from '@sinclair/typebox';
-import { AlarmPayload, StagePayload } from '../controllers/payloads.ts';
+import { ActuationPayload, AlarmPayload, StagePayload } from '../controllers/payloads.ts';
 
 const Iso = Type.String({ description: 'ISO 8601 UTC' });
 
@@ -19,6 +19,8 @@ export const TimingPlanSchema = Type.Object(
     stages: Type.Array(StagePayload, { minItems: 1, maxItems: 16 }),
     unsignalled: Type.Optional(Type.Array(Type.String())),
     origin: Type.Optional(Type.String()),
+    /** Coordinated-actuated operation; absent, fixed time. */
+    actuated: Type.Optional(ActuationPayload),
   },
   { additionalProperties: false },
 );
@@ -28,6 +30,8 @@ const PlanSummary = Type.Object({
   version: Type.Integer(),
   cycle: Type.Number(),
   offset: Type.Number(),
+  /** What the controller runs: coordinated-actuated, or (absent) fixed time. */
+  actuated: Type.Optional(ActuationPayload),
   appliedAt: Iso,
 });
 

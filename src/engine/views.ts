@@ -132,6 +132,7 @@ function summary(active: ActivePlanPayload) {
     version: active.version,
     cycle: active.cycle,
     offset: active.offset,
+    ...(active.actuated ? { actuated: active.actuated } : {}),
     appliedAt: active.appliedAt,
   };
 }

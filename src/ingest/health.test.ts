@@ -2,7 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectorMap } from './detector-map.ts';
-import { evaluateHealth, faultSpans, type HealthInputs, type HealthOptions } from './health.ts';
+import {
+  evaluateHealth,
+  faultSpans,
+  type HealthEvent,
+  type HealthInputs,
+  type HealthOptions,
+} from './health.ts';
 import {
   createHealthState,
   DETECTOR_OFF,
@@ -59,6 +65,30 @@ function judge(
   options: HealthOptions = {},
 ) {
   return evaluateHealth(state, map, { nowMs: at(nowMinute), ...inputs }, options);
+}
+
+/** Folds the minutes [from, to) in one at a time, judging after each as the engine's ticks do. */
+function tickThrough(
+  start: HealthState,
+  from: number,
+  to: number,
+  value: (detector: string, minute: number) => Reading,
+  inputs: Omit<HealthInputs, 'nowMs'> = {},
+) {
+  let state = start;
+  let health: ReturnType<typeof judge>['health'] = {};
+  const events: HealthEvent[] = [];
+  for (let minute = from; minute < to; minute++) {
+    const judged = judge(
+      observeReadings(state, map, minutes(minute, minute + 1, value)),
+      minute + 1,
+      inputs,
+    );
+    state = judged.state;
+    health = judged.health;
+    events.push(...judged.events);
+  }
+  return { state, health, events };
 }
 
 describe('evaluateHealth', () => {
@@ -151,8 +181,125 @@ describe('evaluateHealth', () => {
     // The through lanes carry 480 veh/h each against priors of 500: a 10 veh/h left turn expects 1.9.
     const quiet = { 'w-0': 500, 'w-1': 500, 'w-adv-1': 500, 'w-2': 10 };
     expect(judge(state, 12, { priorFlows: quiet }).health['w-2']!.status).toBe('ok');
-    // Without priors the lanes are taken alike: 8 a minute expected, none seen.
+    // Without priors only the share floor of the other lanes' 8 a minute: 9.6 expected, none seen.
     expect(judge(state, 12).health['w-2']).toMatchObject({ status: 'stuck-off', sinceMs: at(0) });
+  });
+
+  describe('stuck-off on a lane the others do not use alike (w-2 as a shared through-left lane)', () => {
+    // The priors split the link evenly, as `detectorPriorFlows` does for a through movement.
+    const even = { priorFlows: { 'w-0': 60, 'w-1': 60, 'w-adv-1': 60, 'w-2': 60 } };
+
+    it('raises nothing over two night hours when it carries ~3 % of the link while the others count', () => {
+      // The others 1–2 a minute (75 veh/h each); w-2 one vehicle every 11–14 minutes (~4.6 veh/h).
+      const passes = new Set([3, 15, 29, 40, 52, 66, 80, 93, 106]);
+      const night = (detector: string, minute: number): Reading =>
+        detector === 'w-2'
+          ? { count: passes.has(minute) ? 1 : 0, occupancy: passes.has(minute) ? 0.01 : 0 }
+          : { count: minute % 4 === 3 ? 2 : 1, occupancy: 0.02 };
+      const { events, health } = tickThrough(createHealthState(), 0, 120, night, even);
+      expect(events.filter((event) => event.fault === 'stuck-off')).toEqual([]);
+      expect(health['w-2']!.status).toBe('ok');
+      // The silence of minutes 107–119: an even share (17 expected) would call it dead.
+      expect(
+        judge(observeReadings(createHealthState(), map, minutes(107, 120, night)), 120, even)
+          .health['w-2']!.status,
+      ).toBe('ok');
+    });
+
+    it('raises it 10 minutes (stuckOffDuration) after the lane goes dead at a daytime flow, on its own share', () => {
+      // The others 6 a minute (360 veh/h each), w-2 5 (29 % of the link) until it dies at minute 30.
+      const day = (detector: string, minute: number): Reading =>
+        detector === 'w-2'
+          ? minute < 30
+            ? { count: 5, occupancy: 0.1 }
+            : { count: 0, occupancy: 0 }
+          : { count: 6, occupancy: 0.12 };
+      const before = tickThrough(createHealthState(), 0, 39, day, even);
+      expect(before.health['w-2']!.status).toBe('ok');
+      const { events, health } = tickThrough(before.state, 39, 40, day, even);
+      expect(events).toMatchObject([
+        { type: 'raised', detector: 'w-2', fault: 'stuck-off', atMs: at(40), sinceMs: at(30) },
+      ]);
+      // 150 of its own to the others' 180 before, 60 of theirs since: 50 expected.
+      expect(health['w-2']!.reason).toContain('50.0 were expected from its own share');
+      // The share floor alone (0.1 × 60 = 6 expected) would not have raised it yet.
+      expect(health['w-2']!.reason).not.toContain('0.1 ×');
+    });
+
+    it('learns its share from before a fault that began as it went silent (stuck-on first)', () => {
+      // As the field plays a dead detector: hi-res on without an off from minute 29.5 (stuck-on
+      // at minute 40), counts none from minute 31. At minute 41 its share before minute 29.5
+      // still speaks; the floor alone (0.1 × 60 = 6 expected) would not.
+      const day = (detector: string, minute: number): Reading =>
+        detector === 'w-2'
+          ? { count: minute <= 30 ? 5 : 0, occupancy: minute <= 30 ? 0.1 : 0 }
+          : { count: 6, occupancy: 0.12 };
+      const healthy = tickThrough(createHealthState(), 0, 30, day, even);
+      const channel = map.detectors['w-2']!.channel;
+      const on = observeDetectorEvents(healthy.state, map, 'SA', [
+        { tsMs: at(29.5), code: DETECTOR_ON, param: channel },
+      ]);
+      const stuckOn = tickThrough(on.state, 30, 40, day, even);
+      expect(stuckOn.health['w-2']).toMatchObject({ status: 'stuck-on', sinceMs: at(29.5) });
+      const { events, health } = tickThrough(stuckOn.state, 40, 41, day, even);
+      expect(events).toMatchObject([{ type: 'raised', fault: 'stuck-off', sinceMs: at(31) }]);
+      expect(health['w-2']!.faults.map((fault) => fault.fault)).toEqual(['stuck-on', 'stuck-off']);
+      expect(health['w-2']!.faults[1]!.reason).toContain('from its own share');
+    });
+
+    it('falls back to the share floor without a history of its own: 0.1 of the other lanes', () => {
+      // Silent from the start at 3 a minute on the others: 0.3 a minute expected, so λ > 6.9 after 23 minutes.
+      const silent = (detector: string): Reading =>
+        detector === 'w-2' ? { count: 0, occupancy: 0 } : { count: 3, occupancy: 0.06 };
+      const before = tickThrough(createHealthState(), 0, 23, silent);
+      expect(before.events).toEqual([]);
+      const { events, health } = tickThrough(before.state, 23, 24, silent);
+      expect(events).toMatchObject([
+        { type: 'raised', detector: 'w-2', fault: 'stuck-off', sinceMs: at(0) },
+      ]);
+      expect(health['w-2']!.reason).toContain(
+        '7.2 were expected from 0.1 × the other lanes of w_in',
+      );
+    });
+
+    it('takes a share learned from few vehicles as weak evidence (Fisher, not the share as exact)', () => {
+      // Minutes 0–4: w-2 counts 5, the others 1 between them (B = 1 on their mean); then the
+      // others 1 every 4 minutes, w-2 none. By minute 45 W = 10: (1/11)^5 = 6e-6 if the 5:1 share
+      // were exact, but Π (1 + i) / (11 + i) = 1.4e-3 with its noise, and the floor expects 1.0.
+      const burst = (detector: string, minute: number): Reading =>
+        detector === 'w-2'
+          ? { count: minute < 5 ? 1 : 0, occupancy: minute < 5 ? 0.01 : 0 }
+          : {
+              count: minute === 2 || (minute >= 5 && (minute - 5) % 4 === 3) ? 1 : 0,
+              occupancy: 0.01,
+            };
+      const { events, health } = tickThrough(createHealthState(), 0, 45, burst);
+      expect(events).toEqual([]);
+      expect(health['w-2']!.status).toBe('ok');
+      // One more of theirs (W = 11): 9.7e-4, and it is raised on its own share.
+      const more = tickThrough(createHealthState(), 0, 49, burst);
+      expect(more.health['w-2']).toMatchObject({ status: 'stuck-off', sinceMs: at(5) });
+      expect(more.health['w-2']!.reason).toContain('55.0 were expected from its own share');
+    });
+
+    it('holds the fault through the night once its share before the silence has left the history', () => {
+      // Dead at minute 30 by day; the others drop to 1 a minute at minute 60, when the floor
+      // (0.1 × 60 an hour) no longer raises it; the history of its share is gone by minute 90.
+      const dead = (detector: string, minute: number): Reading =>
+        detector === 'w-2'
+          ? { count: minute < 30 ? 5 : 0, occupancy: minute < 30 ? 0.1 : 0 }
+          : { count: minute < 60 ? 6 : 1, occupancy: 0.05 };
+      const night = tickThrough(createHealthState(), 0, 130, dead, even);
+      expect(night.events).toMatchObject([{ type: 'raised', detector: 'w-2', atMs: at(40) }]);
+      expect(night.health['w-2']).toMatchObject({ status: 'stuck-off', sinceMs: at(30) });
+      // A vehicle at last: the detector works again.
+      const again = (detector: string, minute: number): Reading =>
+        detector === 'w-2' ? { count: 1, occupancy: 0.01 } : dead(detector, minute);
+      const healed = tickThrough(night.state, 130, 131, again, even);
+      expect(healed.events).toMatchObject([
+        { type: 'cleared', detector: 'w-2', fault: 'stuck-off' },
+      ]);
+    });
   });
 
   it('does not take a faulty neighbour as a witness', () => {

@@ -53,6 +53,14 @@ export interface HealthOptions {
    */
   stuckOffProbability?: number;
   /**
+   * The least share of the other lanes' flow (scaled by the priors when all have one) a lane is
+   * taken to carry, whatever its own history; default 0.1. Lanes are not used alike: at low flow
+   * drivers going straight avoid a shared through-left lane, which may carry a few per cent of its
+   * link, about a tenth of an even share on three lanes. The floor still catches a dead detector
+   * without a history of its own where the other lanes are busy (λ > 6.9 needs 69 of theirs).
+   */
+  stuckOffShareFloor?: number;
+  /**
    * Chattering when a bucket counts more than this times the lane's saturation flow over the
    * seconds covered; default 1.5. No lane discharges above its saturation flow (HCM); the margin
    * covers short-headway platoons and the saturation-flow estimate.
@@ -117,9 +125,15 @@ export interface HealthEvent {
  *   (a whole site silent is the controller's problem, seen in its presence, not the detectors');
  * - `stuck-on`: occupancy ≥ `stuckOnOccupancy` through the latest `stuckOnDuration`, or a hi-res
  *   on without an off for as long;
- * - `stuck-off`: zero counts through the latest ≥ `stuckOffDuration` while e^−λ <
- *   `stuckOffProbability`, λ the vehicles expected meanwhile: from detectors on the same lane,
- *   else from the link's other lanes (scaled by the priors when all have one), else the prior;
+ * - `stuck-off`: zero counts through the latest ≥ `stuckOffDuration` while the chance of that is
+ *   below `stuckOffProbability`. The witnesses are the detectors on the same lane, else those on
+ *   the link's other lanes; the chance is the least of (a) e^−λ, λ what the witnesses counted
+ *   meanwhile (scaled by the priors when all have one; × `stuckOffShareFloor` for other lanes)
+ *   and (b) by the detector's own share of the witnesses' flow in its healthy evidence before
+ *   the silence, a vehicles to their B, with W theirs meanwhile: Π (B + i) / (B + W + i) over
+ *   i = 1..a, the chance that none of its a vehicles fell in the silence (Fisher's exact test,
+ *   so a share learned from few vehicles proves little). Without witnesses, e^−λ of the prior.
+ *   Once raised it holds while the detector stays silent and its witnesses count;
  * - `chattering`: a bucket above `chatterFactor` × saturation flow, or `shortPulses` hi-res
  *   pulses too short for a vehicle within `shortPulseWindow`, in the last `chatterClear` (the
  *   buckets back from the newest to the first that ended before it);
@@ -165,7 +179,16 @@ export function evaluateHealth(
     const found: Partial<Record<DetectorFault, ActiveFault>> = {
       missing: missing(detector, evidence, seen, settings),
       'stuck-on': stuckOn(evidence, nowMs, settings),
-      'stuck-off': stuckOff(detector, evidence, witness, neighbours, faulty, priorFlows, settings),
+      'stuck-off': stuckOff(
+        detector,
+        evidence,
+        known,
+        witness,
+        neighbours,
+        faulty,
+        priorFlows,
+        settings,
+      ),
       chattering: chattering(detector, evidence, nowMs, settings),
       gaps: gaps(detector.site, before, gapRates, nowMs, settings),
     };
@@ -250,6 +273,7 @@ function settingsOf(options: HealthOptions): Settings {
     stuckOnDuration: 600,
     stuckOffDuration: 600,
     stuckOffProbability: 0.001,
+    stuckOffShareFloor: 0.1,
     chatterFactor: 1.5,
     shortPulses: 5,
     shortPulseWindow: 60,
@@ -267,11 +291,12 @@ function settingsOf(options: HealthOptions): Settings {
   if (
     positive.length > 0 ||
     settings.stuckOffProbability >= 1 ||
+    settings.stuckOffShareFloor > 1 ||
     settings.gapClearRate > settings.gapRate
   ) {
     throw new IngestError(
       'BAD_OPTION',
-      `evaluateHealth: ${positive.map(([name]) => name).join(', ') || 'options'} must be positive, stuckOffProbability below 1 and gapClearRate ≤ gapRate`,
+      `evaluateHealth: ${positive.map(([name]) => name).join(', ') || 'options'} must be positive, stuckOffProbability below 1, stuckOffShareFloor at most 1 and gapClearRate ≤ gapRate`,
     );
   }
   return settings;
@@ -318,11 +343,12 @@ function stuckOn(
 function stuckOff(
   detector: MappedDetector,
   track: DetectorEvidence,
+  own: DetectorTrack | undefined,
   witness: (id: string) => DetectorEvidence | undefined,
   neighbours: Neighbourhoods,
   faulty: (id: string) => boolean,
   priorFlows: Readonly<Record<string, number>>,
-  { stuckOffDuration, stuckOffProbability, stuckOnOccupancy }: Settings,
+  { stuckOffDuration, stuckOffProbability, stuckOffShareFloor, stuckOnOccupancy }: Settings,
 ): ActiveFault | undefined {
   // A detector held on counts nothing too: that is stuck-on's to judge, not stuck-off's.
   const run = latestRun(
@@ -339,37 +365,164 @@ function stuckOff(
       }))
       .filter((entry) => entry.covered > 0);
   const sameLane = observed(neighbours.byLane.get(detector.id) ?? []);
-  const sameLink = observed(neighbours.byLink.get(detector.id) ?? []);
+  const witnesses =
+    sameLane.length > 0 ? sameLane : observed(neighbours.byLink.get(detector.id) ?? []);
   const prior = priorFlows[detector.id];
-  let rate: number | undefined;
-  let source: string;
-  if (sameLane.length > 0) {
-    rate = sum(sameLane, 'count') / sum(sameLane, 'covered');
-    source = `detectors on the same lane (${sameLane.map((entry) => entry.id).join(', ')})`;
-  } else if (sameLink.length > 0) {
-    const priors = sameLink.map((entry) => priorFlows[entry.id]);
-    const scaled = prior !== undefined && priors.every((flow) => flow !== undefined && flow > 0);
-    const expectedThere = scaled
-      ? sameLink.reduce((total, entry, index) => total + (priors[index]! / 3600) * entry.covered, 0)
-      : 0;
-    rate =
-      scaled && expectedThere > 0
-        ? (prior / 3600) * (sum(sameLink, 'count') / expectedThere)
-        : sum(sameLink, 'count') / sum(sameLink, 'covered');
-    source = `the other lanes of ${detector.link}${scaled ? ', scaled by the prior flows' : ''}`;
-  } else if (prior !== undefined) {
-    rate = prior / 3600;
-    source = 'the prior flow';
-  } else {
-    return undefined;
+  if (witnesses.length === 0) {
+    if (prior === undefined) return undefined;
+    return silence(run, (prior / 3600) * run.covered, 'the prior flow', stuckOffProbability);
   }
-  const expected = rate * run.covered;
-  const probability = Math.exp(-expected);
-  if (probability >= stuckOffProbability) return undefined;
+  // Raised, it holds while the silence lasts (back to its start, or to the oldest evidence kept)
+  // and the witnesses count: a share learned before the silence must not age out of the history.
+  const raised = own?.faults['stuck-off'];
+  if (
+    raised &&
+    sum(witnesses, 'count') > 0 &&
+    run.fromMs <= Math.max(raised.sinceMs, track.buckets[0]!.firstMs) + MS
+  ) {
+    return raised;
+  }
+  const names = witnesses.map((entry) => entry.id).join(', ');
+  // What the witnesses' flow alone promises: all of it on the same lane, the floor from others.
+  const even =
+    sameLane.length > 0
+      ? onTheSameLane(witnesses, run, `detectors on the same lane (${names})`)
+      : onTheOtherLanes(detector, witnesses, priorFlows, run, stuckOffShareFloor);
+  const learned = ownShare(track, own, witnesses, witness, run, names);
+  // The stronger evidence of the two speaks: the less likely the silence, the stronger.
+  const { expected, source, probability } =
+    learned && learned.probability < even.probability ? learned : even;
+  return silence(run, expected, source, stuckOffProbability, probability);
+}
+
+/** Vehicles expected in a silence, where from, and the chance of none on a working detector. */
+interface Expectation {
+  expected: number;
+  source: string;
+  probability: number;
+}
+
+/** The fault for a silence when its chance (e^−expected unless given) is below the limit. */
+function silence(
+  run: Run,
+  expected: number,
+  source: string,
+  limit: number,
+  probability = Math.exp(-expected),
+): ActiveFault | undefined {
+  if (probability >= limit) return undefined;
   return {
     sinceMs: run.fromMs,
     reason: `no vehicle in ${Math.round(run.covered)} s where ${expected.toFixed(1)} were expected from ${source} (P(0) = ${probability.toExponential(1)})`,
   };
+}
+
+/** The witnesses' own rate: detectors on the same lane see the same vehicles. */
+function onTheSameLane(
+  witnesses: readonly { count: number; covered: number }[],
+  run: Run,
+  source: string,
+): Expectation {
+  const expected = (sum(witnesses, 'count') / sum(witnesses, 'covered')) * run.covered;
+  return { expected, source, probability: Math.exp(-expected) };
+}
+
+/**
+ * The other lanes' rate, scaled by the priors when all have one, times the share floor: the
+ * lanes of a link are not used alike, so only a floor of that is sure to come.
+ */
+function onTheOtherLanes(
+  detector: MappedDetector,
+  witnesses: readonly { id: string; count: number; covered: number }[],
+  priorFlows: Readonly<Record<string, number>>,
+  run: Run,
+  floor: number,
+): Expectation {
+  const prior = priorFlows[detector.id];
+  const priors = witnesses.map((entry) => priorFlows[entry.id]);
+  const scaled = prior !== undefined && priors.every((flow) => flow !== undefined && flow > 0);
+  const expectedThere = scaled
+    ? witnesses.reduce((total, entry, index) => total + (priors[index]! / 3600) * entry.covered, 0)
+    : 0;
+  const rate =
+    scaled && expectedThere > 0
+      ? (prior / 3600) * (sum(witnesses, 'count') / expectedThere)
+      : sum(witnesses, 'count') / sum(witnesses, 'covered');
+  const expected = floor * rate * run.covered;
+  return {
+    expected,
+    source: `${floor === 1 ? '' : `${floor} × `}the other lanes of ${detector.link}${scaled ? ', scaled by the prior flows' : ''}`,
+    probability: Math.exp(-expected),
+  };
+}
+
+/**
+ * The detector's own share of its witnesses' flow, learned from its healthy evidence before the
+ * silence: its a vehicles there, and B and W, what the witnesses' mean rate gives over the same
+ * seconds and over the silence (a mean, not a sum: an advance and a stop-line detector on one
+ * lane count the same vehicles). If its share held, the silence is the 2 × 2 table [a, 0; B, W]
+ * with all margins fixed, whose chance is Π (B + i) / (B + W + i) over i = 1..a (Fisher's exact
+ * test): the noise of the share learned is in it, so few vehicles before prove little. a W / B
+ * are expected. Undefined without such evidence or without a vehicle in it.
+ *
+ * @example
+ * // 150 vehicles to their 180 before, 60 of theirs since: 50 expected, P(0) = 8.4e-15.
+ */
+function ownShare(
+  track: DetectorEvidence,
+  own: DetectorTrack | undefined,
+  witnesses: readonly { id: string; count: number; covered: number }[],
+  witness: (id: string) => DetectorEvidence | undefined,
+  run: Run,
+  names: string,
+): Expectation | undefined {
+  const healthy = healthyBefore(track, own, run.fromMs);
+  if (!healthy) return undefined;
+  const mine = totalsWithin(track, healthy.fromMs, healthy.toMs);
+  const theirs = witnesses.map((entry) =>
+    totalsWithin(witness(entry.id), healthy.fromMs, healthy.toMs),
+  );
+  if (mine.count === 0 || sum(theirs, 'covered') === 0) return undefined;
+  const before = (sum(theirs, 'count') / sum(theirs, 'covered')) * mine.covered;
+  if (before === 0) return undefined;
+  const during = (sum(witnesses, 'count') / sum(witnesses, 'covered')) * run.covered;
+  let probability = 1;
+  for (let vehicle = 1; vehicle <= mine.count && probability > 0; vehicle++) {
+    probability *= (before + vehicle) / (before + during + vehicle);
+  }
+  return {
+    expected: (mine.count * during) / before,
+    source: `its own share of ${names} (${mine.count} to their ${before.toFixed(1)} in the ${Math.round(mine.covered)} s before)`,
+    probability,
+  };
+}
+
+/**
+ * The latest stretch of a detector's evidence before `untilMs` free of its faults (gaps aside:
+ * they lose entries, not vehicles): back past any fault that reaches its end, then from the end
+ * of the last fault before (or its oldest bucket). Undefined when there is none.
+ */
+function healthyBefore(
+  track: DetectorEvidence,
+  own: DetectorTrack | undefined,
+  untilMs: number,
+): { fromMs: number; toMs: number } | undefined {
+  const active = Object.entries(own?.faults ?? {}).map(([fault, { sinceMs }]) => ({
+    fault,
+    fromMs: sinceMs,
+    toMs: Infinity,
+  }));
+  const spans = [...(own?.spans ?? []), ...active].filter((span) => span.fault !== 'gaps');
+  let toMs = untilMs;
+  for (let moved = true; moved;) {
+    moved = false;
+    for (const span of spans) {
+      if (span.fromMs < toMs && span.toMs >= toMs) [toMs, moved] = [span.fromMs, true];
+    }
+  }
+  let fromMs = track.buckets[0]?.firstMs ?? toMs;
+  for (const span of spans) if (span.toMs < toMs) fromMs = Math.max(fromMs, span.toMs);
+  return fromMs < toMs ? { fromMs, toMs } : undefined;
 }
 
 function chattering(

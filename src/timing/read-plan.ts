@@ -12,6 +12,11 @@ export interface ReadPlan {
   offset: number;
   stages: Stage[] | undefined;
   unsignalled: string[];
+  /**
+   * The actuation as given, its passage unchecked (its value is `validatePlan`'s question);
+   * undefined for a fixed-time plan, or when `actuated` was malformed (already reported).
+   */
+  actuated: { passage: unknown } | undefined;
 }
 
 const GREEN_KINDS: readonly unknown[] = ['protected', 'permissive'] satisfies GreenKind[];
@@ -24,7 +29,8 @@ const OFFSET_REFERENCES: readonly unknown[] = [
  * Reads a plan given as anything, reporting each structural fault as `MALFORMED_PLAN`: a plan or
  * stage that is not an object, a number that is missing, NaN or infinite, `stages` not an array,
  * `greens` not an object or with an unknown kind of green, `unsignalled` not a list of ids, an
- * unknown `offsetReference`. Whether the values make a workable plan is `validatePlan`'s question.
+ * unknown `offsetReference`, `actuated` not an object or with fields other than `passage`. Whether
+ * the values make a workable plan (a passage time in range, too) is `validatePlan`'s question.
  *
  * @returns The plan as read (undefined when the input is not an object) and the faults found.
  * @example
@@ -43,6 +49,7 @@ export function readPlan(input: unknown): { plan?: ReadPlan; problems: PlanProbl
     offset: readSeconds(input.offset, 'offset', problems),
     stages: readStages(input.stages, problems),
     unsignalled: readUnsignalled(input.unsignalled, problems),
+    actuated: readActuation(input.actuated, problems),
   };
   if (!OFFSET_REFERENCES.includes(input.offsetReference)) {
     const message = `offsetReference ${describe(input.offsetReference)} is unknown: use 'first-stage-green-start' or 'first-stage-yellow-start'`;
@@ -127,6 +134,23 @@ function readUnsignalled(input: unknown, problems: PlanProblem[]): string[] {
     problems.push(problem('MALFORMED_PLAN', message));
   }
   return signalGroups;
+}
+
+/** `actuated`: absent (fixed time) or `{ passage }`; its passage is read as given. */
+function readActuation(input: unknown, problems: PlanProblem[]): { passage: unknown } | undefined {
+  if (input === undefined) return undefined;
+  if (!isRecord(input)) {
+    const message = `actuated is ${describe(input)}: give { passage: seconds } for coordinated-actuated operation, or leave actuated out for fixed time`;
+    problems.push(problem('MALFORMED_PLAN', message));
+    return undefined;
+  }
+  const unknown = Object.keys(input).filter((key) => key !== 'passage');
+  if (unknown.length > 0) {
+    const names = unknown.map((key) => JSON.stringify(key)).join(', ');
+    const message = `actuated has ${names}, which a controller does not read: give only passage`;
+    problems.push(problem('MALFORMED_PLAN', message));
+  }
+  return { passage: input.passage };
 }
 
 // ---- helpers shared with validatePlan ---------------------------------------------------------

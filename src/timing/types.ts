@@ -38,6 +38,22 @@ export interface TimingPlan {
   unsignalled?: string[];
   /** Where the plan came from: `sumo`, `cityflow`, `geojson`, `greenwave`. */
   origin?: string;
+  /** Coordinated-actuated operation; absent, the plan runs fixed time. */
+  actuated?: Actuation;
+}
+
+/**
+ * Coordinated-actuated operation with floating force-offs (NTCIP 1202 coordination): the first
+ * stage, whose green the offset is measured to, is the coordinated stage. Every other stage is
+ * skipped when no vehicle waits for it and ends early (gap-out) once past its minimum green when
+ * its stop-line detectors have seen no vehicle for `passage` seconds; it never runs longer than its
+ * planned green. The time saved goes to the coordinated stage, whose green ends where the plan has
+ * it, so the cycle and the offset hold. Stages with a pedestrian group are never skipped and run
+ * at least their pedestrian timing (pedestrian recall).
+ */
+export interface Actuation {
+  /** Seconds without a vehicle on a stage's detectors that end its green (passage time). */
+  passage: number;
 }
 
 /** A coded problem found by `validatePlan`. Codes are stable; messages are for people. */
@@ -61,4 +77,5 @@ export type PlanProblemCode =
   | 'SIGNAL_GROUP_NEVER_SERVED'
   | 'UNKNOWN_SIGNAL_GROUP'
   | 'UNKNOWN_SIGNAL'
-  | 'YELLOW_OUT_OF_RANGE';
+  | 'YELLOW_OUT_OF_RANGE'
+  | 'ACTUATION_INVALID';

@@ -6,7 +6,13 @@ import type { Signal, SignalGroup } from '../network/types.ts';
 import { fourLegSignal, leadLeftPlan } from './four-leg.fixture.ts';
 import { stageDuration } from './intervals.ts';
 import type { PlanProblemCode, Stage, TimingPlan } from './types.ts';
-import { isValidPlan, validatePlan, type ValidatePlanOptions } from './validate.ts';
+import {
+  isPassage,
+  isValidPlan,
+  MAX_PASSAGE,
+  validatePlan,
+  type ValidatePlanOptions,
+} from './validate.ts';
 
 /** The distinct codes found, sorted, so a test names exactly the codes it expects. */
 function codes(plan: unknown, signal: Signal = fourLegSignal(), options?: ValidatePlanOptions) {
@@ -172,6 +178,37 @@ describe('validatePlan: one plan per problem code', () => {
     const plan = withStage('A', { yellow: 0, allRed: 4 });
     expect(codes(plan, fourLegSignal(), { yellowRange: [3, 6] })).toEqual([]);
   });
+
+  it('accepts an actuated plan whose passage is seconds in [0, 30], the ends included', () => {
+    for (const passage of [0, 3, 2.5, MAX_PASSAGE]) {
+      expect(codes({ ...leadLeftPlan(), actuated: { passage } }), String(passage)).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['longer than 30 s', 30.5],
+    ['negative', -1],
+    ['NaN', Number.NaN],
+    ['infinite', Number.POSITIVE_INFINITY],
+    ['given as text', '3'],
+    ['missing', undefined],
+  ])('ACTUATION_INVALID: a passage %s, named with its fix', (_, passage) => {
+    const plan = { ...leadLeftPlan(), actuated: { passage } };
+    const problems = validatePlan(plan as unknown as TimingPlan, fourLegSignal());
+    expect(problems.map((p) => p.code)).toEqual(['ACTUATION_INVALID']);
+    expect(problems[0]?.message).toMatch(/^actuated\.passage must be seconds in \[0, 30\]; got /);
+    expect(problems[0]?.message).toContain('leave actuated out');
+  });
+
+  it('isPassage accepts exactly the passages validatePlan accepts', () => {
+    const passage = fc.oneof(fc.double(), fc.double({ min: -1, max: 31 }), fc.anything());
+    fc.assert(
+      fc.property(passage, (value) => {
+        const plan = { ...leadLeftPlan(), actuated: { passage: value } } as TimingPlan;
+        expect(isValidPlan(plan, fourLegSignal())).toBe(isPassage(value));
+      }),
+    );
+  });
 });
 
 describe('validatePlan: malformed input', () => {
@@ -211,6 +248,18 @@ describe('validatePlan: malformed input', () => {
       ['MALFORMED_PLAN'],
     ],
     ['unsignalled that is not a list', { ...leadLeftPlan(), unsignalled: '7' }, ['MALFORMED_PLAN']],
+    ['actuated that is a number', { ...leadLeftPlan(), actuated: 3 }, ['MALFORMED_PLAN']],
+    ['actuated that is null', { ...leadLeftPlan(), actuated: null }, ['MALFORMED_PLAN']],
+    [
+      'actuated with a field no controller reads',
+      { ...leadLeftPlan(), actuated: { passage: 3, maxGap: 5 } },
+      ['MALFORMED_PLAN'],
+    ],
+    [
+      'actuated with a misspelt passage',
+      { ...leadLeftPlan(), actuated: { pasage: 3 } },
+      ['ACTUATION_INVALID', 'MALFORMED_PLAN'],
+    ],
   ] as const)('reports %s as problems', (_, plan, expected) => {
     expect(codes(plan)).toEqual([...expected].sort());
   });
@@ -254,6 +303,7 @@ describe('validatePlan: malformed input', () => {
       offsetReference: fc.oneof(fc.constant('first-stage-green-start'), fc.anything()),
       stages: fc.oneof(fc.array(garbageStage, { maxLength: 5 }), fc.anything()),
       unsignalled: fc.anything(),
+      actuated: fc.oneof(fc.record({ passage: fc.anything() }), fc.anything()),
     });
     fc.assert(
       fc.property(garbagePlan, (plan) => {
@@ -319,6 +369,7 @@ describe('validatePlan: plan fixtures', () => {
       UNKNOWN_SIGNAL_GROUP: true,
       UNKNOWN_SIGNAL: true,
       YELLOW_OUT_OF_RANGE: true,
+      ACTUATION_INVALID: true,
     };
     const covered = new Set(invalid.map(([, fixture]) => fixture.expectedCode));
     expect(Object.keys(allCodes).filter((code) => !covered.has(code as PlanProblemCode))).toEqual(

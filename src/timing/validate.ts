@@ -5,6 +5,23 @@ import { greenRuns, stageDuration } from './intervals.ts';
 import { describe, isFiniteNumber, problem, readPlan, type ReadPlan } from './read-plan.ts';
 import type { PlanProblem, PlanProblemCode, Stage, TimingPlan } from './types.ts';
 
+/**
+ * The longest passage time a coordinated-actuated plan may have, seconds: longer, a stage would
+ * hardly ever gap out (NTCIP 1202 allows up to 25.5 s; 2–5 s is usual).
+ */
+export const MAX_PASSAGE = 30;
+
+/**
+ * Whether `value` is a passage time `validatePlan` accepts: finite seconds in [0, MAX_PASSAGE].
+ *
+ * @example
+ * isPassage(3); // => true
+ * isPassage(45); // => false
+ */
+export function isPassage(value: unknown): value is number {
+  return isFiniteNumber(value) && value >= 0 && value <= MAX_PASSAGE;
+}
+
 export interface ValidatePlanOptions {
   /**
    * Allowed yellow, seconds, for a stage whose end takes green from some signal group. Off by
@@ -27,7 +44,8 @@ type StagedPlan = ReadPlan & { stages: Stage[] };
  * green across count as one, change intervals included. Minimum greens of vehicle groups and
  * pedestrian clearance (`pedestrianClearance`, MUTCD 2009 §4E.06) are checked against it. Two
  * conflicting groups may be green together when one of them is permissive (it yields), as SUMO and
- * CityFlow run permissive turns; two protected ones may not.
+ * CityFlow run permissive turns; two protected ones may not. An actuated plan's passage time must
+ * be seconds in [0, MAX_PASSAGE] (`ACTUATION_INVALID`).
  *
  * @throws {RangeError} when the options are malformed (a caller's mistake, not the plan's).
  * @example
@@ -48,6 +66,7 @@ export function validatePlan(
     ...checkSignal(read, signal),
     ...checkCycleLength(read),
     ...checkOffset(read),
+    ...checkActuation(read),
   ];
   const { stages } = read;
   if (stages === undefined) return planProblems;
@@ -125,6 +144,15 @@ function checkOffset({ offset, cycleLength }: ReadPlan): PlanProblem[] {
   const range = isPositive(cycleLength) ? `[0, ${cycleLength} s)` : '[0, cycleLength)';
   const message = `offset ${offset} is outside ${range}: take it modulo the cycle length`;
   return [problem('OFFSET_OUT_OF_RANGE', message)];
+}
+
+/** readPlan passes the passage on as given, so anything but seconds in range is reported here. */
+function checkActuation({ actuated }: ReadPlan): PlanProblem[] {
+  if (actuated === undefined || isPassage(actuated.passage)) return [];
+  const message =
+    `actuated.passage must be seconds in [0, ${MAX_PASSAGE}]; got ${describe(actuated.passage)}: ` +
+    'give the gap that ends a green, e.g. 3, or leave actuated out to run fixed time';
+  return [problem('ACTUATION_INVALID', message)];
 }
 
 function checkDurations(stage: Stage): PlanProblem[] {

@@ -1,5 +1,6 @@
 // Reads a signal's plans from a GeoJSON network into timing plans, each stage's greens checked.
-import type { OffsetReference, Stage, TimingPlan } from '../../timing/types.ts';
+import type { Actuation, OffsetReference, Stage, TimingPlan } from '../../timing/types.ts';
+import { isPassage, MAX_PASSAGE } from '../../timing/validate.ts';
 import type { GreenKind } from '../types.ts';
 import type { ProblemList } from '../errors.ts';
 import { checkUniqueIds } from './geojson-features.ts';
@@ -13,6 +14,7 @@ import {
   positive,
   shown,
   text,
+  type Expectation,
   type Fields,
 } from './json-fields.ts';
 
@@ -21,6 +23,10 @@ const offsetReference = oneOf<OffsetReference>([
   'first-stage-green-start',
   'first-stage-yellow-start',
 ]);
+const passageTime: Expectation<number> = {
+  test: isPassage,
+  description: `a number of seconds in [0, ${MAX_PASSAGE}]`,
+};
 
 /** Plan `position` of `signal`, whose groups are `groupIds`; its id is `plan-<n>` when it has none. */
 export function readPlan(
@@ -37,6 +43,7 @@ export function readPlan(
   const cycleLength = fields.required('cycleLength', positive);
   const offset = fields.optional('offset', finite) ?? 0;
   const reference = fields.optional('offsetReference', offsetReference);
+  const actuated = readActuation(fields);
   const rawStages = fields.required('stages', list);
   if (rawStages?.length === 0) {
     fields.problem('MISSING_ATTRIBUTE', 'has no stages.', 'Give the plan at least one stage.');
@@ -45,6 +52,7 @@ export function readPlan(
     readStage(stage, `${element} stages[${index}]`, groupIds, signal.problems),
   );
   if (cycleLength === undefined || !rawStages || !stages.every(isDefined)) return undefined;
+  if (actuated === 'invalid') return undefined;
   checkUniqueIds(
     stages.map((stage) => [stage.id, `${element} stages "${stage.id}"`]),
     'stage of this plan',
@@ -57,8 +65,16 @@ export function readPlan(
     offset,
     offsetReference: reference ?? 'first-stage-green-start',
     stages,
+    ...(actuated === undefined ? {} : { actuated }),
     origin: 'geojson',
   };
+}
+
+/** `actuated`: `{ "passage": seconds }` for coordinated-actuated operation; absent, fixed time. */
+function readActuation(plan: Fields): Actuation | 'invalid' | undefined {
+  if (plan.raw('actuated') === undefined) return undefined;
+  const passage = plan.object('actuated', 'optional')?.required('passage', passageTime);
+  return passage === undefined ? 'invalid' : { passage };
 }
 
 function readStage(

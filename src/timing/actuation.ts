@@ -1,0 +1,21 @@
+// Plans as coordinated-actuated controllers run them (`TimingPlan.actuated`).
+import type { Actuation, TimingPlan } from './types.ts';
+
+/**
+ * Every plan of `plans` set to run coordinated-actuated with `actuation` (the same greens, cycle and
+ * offset: the greens become the longest each stage may run). Returns new plan objects.
+ *
+ * @example
+ * actuatedPlans({ 'JS-01': plan }, { passage: 2 })['JS-01'].actuated // => { passage: 2 }
+ */
+export function actuatedPlans(
+  plans: Readonly<Record<string, TimingPlan>>,
+  actuation: Actuation,
+): Record<string, TimingPlan> {
+  return Object.fromEntries(
+    Object.entries(plans).map(([signal, plan]) => [
+      signal,
+      { ...plan, actuated: { ...actuation } },
+    ]),
+  );
+}
