@@ -1,6 +1,7 @@
 // The HTTP application, built from its dependencies so tests can inject requests without a socket.
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { detectorMap } from '../ingest/detector-map.ts';
 import { summarizeNetwork } from '../network/summary.ts';
 import type { RoadNetwork } from '../network/types.ts';
 import { engineRoutes, type EngineApi } from './engine-routes.ts';
@@ -11,7 +12,10 @@ import {
   type DocumentedSchema,
   type RouteDocumentation,
 } from './openapi.ts';
-import { HealthResponse } from './schemas.ts';
+import { networkMap, type NetworkMap } from './network-map.ts';
+import { pageRoutes } from './page-routes.ts';
+import { HealthResponse, NetworkMapResponse } from './schemas.ts';
+import { viewRoutes } from './view-routes.ts';
 
 export type { EngineApi } from './engine-routes.ts';
 
@@ -28,8 +32,9 @@ export interface AppDependencies {
 }
 
 /**
- * Builds the fastify app: `/health` and `/metrics` (unauthenticated), `/api/v1/network`, and with
- * an engine its routes under `/api/v1` (reads open, writes behind an API key); the OpenAPI
+ * Builds the fastify app: `/health` and `/metrics` (unauthenticated), `/api/v1/network` and its
+ * map, and with an engine its routes under `/api/v1` (reads open, writes behind an API key) and
+ * the page's time–space diagram and before/after measures; the web page at `/`; the OpenAPI
  * document of all of them at `/docs/openapi.json` and a route list at `/docs`. Start it with
  * `app.listen`; test it with `app.inject`.
  *
@@ -147,9 +152,25 @@ export function buildApp({
     async () => summary,
   );
 
+  let map: NetworkMap | undefined;
+  app.get(
+    '/api/v1/network/map',
+    {
+      schema: documented({
+        summary:
+          'The network as a map: intersections with their signal, links with their centre line and lanes, detectors placed on their link',
+        tags: ['network'],
+        response: { 200: NetworkMapResponse },
+      }),
+    },
+    async () => (map ??= networkMap(network, detectorMap(network))),
+  );
+
   if (engine) {
     void app.register(engineRoutes, { prefix: '/api/v1', engine, network, apiKeys });
+    void app.register(viewRoutes, { prefix: '/api/v1', engine, network });
   }
+  void app.register(pageRoutes);
 
   const info = {
     title: 'greenwave',

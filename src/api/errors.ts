@@ -7,6 +7,8 @@ export const API_ERRORS = {
   SITE_NOT_FOUND: { statusCode: 404, error: 'Not Found' },
   VALIDATION_FAILED: { statusCode: 400, error: 'Bad Request' },
   PLAN_INVALID: { statusCode: 422, error: 'Unprocessable Entity' },
+  CORRIDOR_INVALID: { statusCode: 400, error: 'Bad Request' },
+  NO_COMMON_CYCLE: { statusCode: 422, error: 'Unprocessable Entity' },
   ENGINE_NOT_RUNNING: { statusCode: 503, error: 'Service Unavailable' },
   INTERNAL: { statusCode: 500, error: 'Internal Server Error' },
 } as const;

@@ -50,15 +50,8 @@ export function adaptiveCycle(
   context: EngineContext,
   { now, trigger }: { now: number; trigger: 'period' | 'manual' },
 ): CycleResult {
-  const { network, map, settings, prior, signals } = context;
-  const priorFlows = prior?.flowsAt(now) ?? {};
-  const estimate = estimateDemand(map, state.recent, {
-    nowMs: now,
-    window: settings.window,
-    interval: settings.estimationInterval,
-    prior: priorFlows,
-    faults: faultSpans(state.ingest.health),
-  });
+  const { network, settings, prior, signals } = context;
+  const estimate = currentEstimate(state, context, now);
   const groups =
     settings.optimize.coordination === 'isolated'
       ? Object.keys(signals)
@@ -390,6 +383,24 @@ function chooseMode(
     mode: 'adaptive',
     reason: `${coverage} ≥ ${percent(minCoverage)}, ${faulty}: optimized for the measured demand`,
   };
+}
+
+/**
+ * The demand the loop estimates at `now`: the last `window` of healthy detector data, the prior's
+ * flows for the time of day where no lane is measured.
+ */
+export function currentEstimate(
+  state: EngineState,
+  { map, settings, prior }: EngineContext,
+  now: number,
+): DemandEstimate {
+  return estimateDemand(map, state.recent, {
+    nowMs: now,
+    window: settings.window,
+    interval: settings.estimationInterval,
+    prior: prior?.flowsAt(now) ?? {},
+    faults: faultSpans(state.ingest.health),
+  });
 }
 
 /** The schedule's plans for the period of `now`, or each signal's own first program. */

@@ -139,3 +139,23 @@ export const EngineStatusView = Type.Object({
   now: Iso,
 });
 export type EngineStatusView = Static<typeof EngineStatusView>;
+
+export const DemandView = Type.Object({
+  at: Iso,
+  source: Type.Union([Type.Literal('detectors'), Type.Literal('prior'), Type.Literal('none')], {
+    description:
+      'detectors: at least one movement measured in the window (the prior fills the rest); prior: no detector data, the time-of-day prior alone; none: neither',
+  }),
+  window: Type.Number({ description: 'Seconds of recent detector data the estimate reads' }),
+  period: Type.Optional(Type.String({ description: 'The time-of-day period the clock is in' })),
+  coverage: Type.Object({
+    measured: Type.Integer(),
+    partial: Type.Integer(),
+    prior: Type.Integer(),
+    none: Type.Integer(),
+    total: Type.Integer(),
+    share: Type.Number({ description: 'Share of movements measured on at least one lane, 0..1' }),
+  }),
+  flows: Type.Record(Type.String(), Type.Number(), { description: 'Movement id → pcu/h' }),
+});
+export type DemandView = Static<typeof DemandView>;

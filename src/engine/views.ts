@@ -1,8 +1,19 @@
-// Read models of the engine's state for the HTTP API: controllers, detectors, plans, alarms, decisions.
+// Read models of the engine's state for the HTTP API: controllers, detectors, plans, alarms,
+// decisions, the plans the controllers run and the demand the engine would estimate now.
 import type { ActivePlanPayload, AlarmPayload } from '../controllers/payloads.ts';
+import { planFromPayload } from '../controllers/plan-payloads.ts';
+import { designFlows } from '../demand/design-flows.ts';
+import type { TimingPlan } from '../timing/types.ts';
+import { currentEstimate } from './adaptive.ts';
 import type { EngineContext } from './context.ts';
 import type { Decision, EngineState } from './state.ts';
-import type { ControllerView, DetectorView, EngineStatusView, PlanView } from './view-schemas.ts';
+import type {
+  ControllerView,
+  DemandView,
+  DetectorView,
+  EngineStatusView,
+  PlanView,
+} from './view-schemas.ts';
 
 export interface EngineViews {
   /** Every signal of the network, with what the engine knows of its controller. */
@@ -15,6 +26,13 @@ export interface EngineViews {
   alarms(limit?: number): AlarmPayload[];
   /** The newest `limit` decisions, newest first. */
   decisions(limit?: number): Decision[];
+  /** Per site, the whole plan its controller reports running (sites without one left out). */
+  activePlans(): Record<string, TimingPlan>;
+  /**
+   * The demand the adaptive loop would estimate now: the last `window` of healthy detector data,
+   * the prior's flows for the time of day where no lane is measured (as `adaptiveCycle` does).
+   */
+  demand(): DemandView;
   status(): EngineStatusView;
   /** Prometheus text. */
   metrics(): string;
@@ -29,9 +47,10 @@ export interface EngineViews {
  */
 export function engineViews(
   state: () => EngineState,
-  { signals, map }: EngineContext,
+  context: EngineContext,
   extra: { metrics: () => string; status: () => EngineStatusView },
 ): EngineViews {
+  const { signals, map, settings, prior } = context;
   return {
     controllers() {
       const { sites } = state().deployment;
@@ -120,6 +139,36 @@ export function engineViews(
     },
     decisions(limit = 50) {
       return state().decisions.slice(-limit).reverse();
+    },
+    activePlans() {
+      const { sites } = state().deployment;
+      const plans: Record<string, TimingPlan> = {};
+      for (const site of Object.keys(signals).sort()) {
+        const active = sites[site]?.active;
+        if (active) plans[site] = planFromPayload(active, site);
+      }
+      return plans;
+    },
+    demand() {
+      const current = state();
+      const at = extra.status().now;
+      const nowMs = Date.parse(at);
+      const estimate = currentEstimate(current, context, nowMs);
+      const { coverage } = estimate;
+      const flows = designFlows(estimate.flows);
+      return {
+        at,
+        source:
+          coverage.measured + coverage.partial > 0
+            ? 'detectors'
+            : Object.keys(flows).length > 0
+              ? 'prior'
+              : 'none',
+        window: settings.window,
+        ...(prior ? { period: prior.periodAt(nowMs).name } : {}),
+        coverage,
+        flows,
+      };
     },
     status: extra.status,
     metrics: extra.metrics,
