@@ -2,27 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rig, type Rig } from '../engine/engine.fixture.ts';
-import { buildNetwork } from '../network/build.ts';
+import { oneLinkNetwork } from './app.fixture.ts';
 import { buildApp } from './app.ts';
 
-const network = buildNetwork({
-  name: 'two-nodes',
-  coordinates: 'planar',
-  intersections: [
-    { id: 'a', kind: 'boundary', position: [0, 0] },
-    { id: 'b', kind: 'boundary', position: [100, 0] },
-  ],
-  links: [
-    {
-      id: 'ab',
-      from: 'a',
-      to: 'b',
-      lanes: [{ index: 0, length: 100, speedLimit: 10, width: 3.5 }],
-    },
-  ],
-  movements: [],
-  signals: [],
-});
+const network = oneLinkNetwork();
 
 describe('buildApp', () => {
   it('answers /health with the loaded network', async () => {

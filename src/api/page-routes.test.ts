@@ -2,28 +2,11 @@
 // and nothing it loads comes from another host (the page must work offline).
 // Run: npx vitest run src/api/page-routes.test.ts
 import { describe, expect, it } from 'vitest';
-import { buildNetwork } from '../network/build.ts';
+import { oneLinkNetwork } from './app.fixture.ts';
 import { buildApp } from './app.ts';
 import { PAGE_FILES } from './page-routes.ts';
 
-const network = buildNetwork({
-  name: 'one-link',
-  coordinates: 'planar',
-  intersections: [
-    { id: 'a', kind: 'boundary', position: [0, 0] },
-    { id: 'b', kind: 'boundary', position: [100, 0] },
-  ],
-  links: [
-    {
-      id: 'ab',
-      from: 'a',
-      to: 'b',
-      lanes: [{ index: 0, length: 100, speedLimit: 10, width: 3.5 }],
-    },
-  ],
-  movements: [],
-  signals: [],
-});
+const network = oneLinkNetwork();
 
 describe('the web page', () => {
   const app = buildApp({ network });
