@@ -35,12 +35,13 @@ Usage:
       Write the network as a SUMO net (its programs as tlLogic) and, from the demand's turning
       flows, seeded vehicles with routes, so plans can be checked in SUMO (needs netconvert).
   greenwave sim --net FILE --demand FILE [--plans FILE] [--begin S --end S] [--seed N]
-                [--step S] [--json]
+                [--step S] [--actuated S] [--json]
       Simulate vehicle by vehicle (lanes, car following, signals by plan) and print vehicles,
       mean travel time, mean delay (time lost + depart delay), mean stops, vehicle-seconds and
       wall seconds; --json as one JSON object. Plans: each signal's own program, or --plans
       FILE (optimize's .json, or SUMO tlLogic programs in an .add.xml). Counts as demand are
-      drawn into vehicles as export draws them (seeded by --seed).
+      drawn into vehicles as export draws them (seeded by --seed). --actuated S runs every
+      plan coordinated-actuated with an S-second passage time.
 ${SERVE_USAGE}${USERS_USAGE}  greenwave help
 `;
 
@@ -103,6 +104,7 @@ export async function main(argv: string[], output: Output = stdio): Promise<numb
             plans: 'string',
             seed: 'string',
             step: 'string',
+            actuated: 'string',
             json: 'boolean',
           }),
           output,

@@ -121,6 +121,29 @@ describe('greenwave sim on other formats', () => {
     expect(other.vehicles).not.toBe(first.vehicles);
   });
 
+  it('runs every signal coordinated-actuated with --actuated, the network programs included', async () => {
+    const args = ['--net', jinshui, '--demand', jinshuiCounts, ...jinshuiWindow];
+    const fixed = await report(...args);
+    const actuated = await report(...args, '--actuated', '2');
+    expect(actuated.actuated).toBe(2);
+    expect(fixed.actuated).toBeUndefined();
+    expect(actuated.vehicles).toBe(fixed.vehicles);
+    // The same vehicles, other signals: the stages gap out, so the delay differs.
+    expect(actuated.meanDelay).not.toBe(fixed.meanDelay);
+    const inputs = await loadSimulationInputs({
+      net: jinshui,
+      demand: jinshuiCounts,
+      actuated: '2',
+    });
+    expect(Object.keys(inputs.plans)).toHaveLength(9);
+    expect(Object.values(inputs.plans).every((plan) => plan.actuated?.passage === 2)).toBe(true);
+    for (const bad of ['-1', '31', 'soon', '']) {
+      const { code, err } = await run('sim', ...args, `--actuated=${bad}`);
+      expect(code).toBe(2);
+      expect(err).toMatch(/--actuated must be a passage time/);
+    }
+  });
+
   it('inserts vehicles drawn from counts at departSpeed max, as the routes greenwave export writes', async () => {
     const [begin, end] = [jinshuiWindow[1]!, jinshuiWindow[3]!];
     const inputs = await loadSimulationInputs({ net: jinshui, demand: jinshuiCounts, begin, end });

@@ -8,6 +8,8 @@ import type { LoadedDemand } from '../io/load.ts';
 import { InputFileError, type InputErrorCode } from '../network/errors.ts';
 import type { RoadNetwork } from '../network/types.ts';
 import { seededRandom } from '../seeded-random.ts';
+import { actuatedPlans } from '../timing/actuation.ts';
+import { isPassage } from '../timing/validate.ts';
 import type { TimingPlan } from '../timing/types.ts';
 import { seconds, UsageError, type Output } from './args.ts';
 import { loadInputs, type NetworkDemandOptions } from './inputs.ts';
@@ -17,6 +19,8 @@ export interface SimCommandOptions extends NetworkDemandOptions {
   plans?: string;
   seed?: string;
   step?: string;
+  /** A passage time: every plan runs coordinated-actuated with it. */
+  actuated?: string;
   json?: boolean;
 }
 
@@ -46,6 +50,8 @@ export interface SimReport extends SimulationTotals {
   demand: string;
   /** The plan file, or `own programs`. */
   plans: string;
+  /** The passage time every plan ran coordinated-actuated with, when `--actuated` gave one. */
+  actuated?: number;
 }
 
 const DEFAULT_SEED = 1;
@@ -61,8 +67,13 @@ export interface SimulationInputs {
   demandFile: string;
   /** The demand's vehicles, or those drawn from its counts with `seed`. */
   vehicles: VehicleTrip[];
-  /** Signal id → plan from `--plans`; empty when the network's own programs run. */
+  /**
+   * Signal id → plan from `--plans` (with `--actuated`, every signal's plan, run actuated); empty
+   * when the network's own programs run as they are.
+   */
   plans: Record<string, TimingPlan>;
+  /** The passage time of `--actuated`. */
+  actuated?: number;
   /** The plan file, when one was given. */
   plansFile?: string;
   /** What was noticed in the plan file but does not stop the run. */
@@ -88,17 +99,19 @@ export async function loadSimulationInputs(options: SimCommandOptions): Promise<
   const seed = seedOf(options.seed);
   const step = seconds(options.step, 'step');
   if (step !== undefined && !(step > 0)) throw new UsageError('--step must be > 0 seconds');
-  const given = { begin: seconds(options.begin, 'begin'), end: seconds(options.end, 'end') };
-  if (given.begin !== undefined && given.end !== undefined) checkWindow(given.begin, given.end);
+  const window = { begin: seconds(options.begin, 'begin'), end: seconds(options.end, 'end') };
+  if (window.begin !== undefined && window.end !== undefined) checkWindow(window.begin, window.end);
   const inputs = await loadInputs(options, { requireDemand: true });
   const { network, file } = inputs.loaded;
   const demand = inputs.demand!;
-  const begin = given.begin ?? inputs.loaded.window?.begin ?? demand.flows.begin;
-  const end = given.end ?? inputs.loaded.window?.end ?? demand.flows.end;
+  const begin = window.begin ?? inputs.loaded.window?.begin ?? demand.flows.begin;
+  const end = window.end ?? inputs.loaded.window?.end ?? demand.flows.end;
   checkWindow(begin, end);
   const planFile = options.plans ? await loadPlanFile(options.plans, network) : undefined;
-  const plans = planFile?.plans ?? {};
-  checkEverySignalHasAPlan(network, plans, file);
+  const given = planFile?.plans ?? {};
+  checkEverySignalHasAPlan(network, given, file);
+  const passage = passageOf(options.actuated);
+  const plans = passage === undefined ? given : actuatedPlans(plansOf(network, given), { passage });
   return {
     network,
     networkFile: file,
@@ -106,6 +119,7 @@ export async function loadSimulationInputs(options: SimCommandOptions): Promise<
     vehicles: vehiclesOf(network, demand, { begin, end, seed }),
     plans,
     ...(planFile ? { plansFile: planFile.file } : {}),
+    ...(passage === undefined ? {} : { actuated: passage }),
     warnings: planFile?.warnings ?? [],
     begin,
     end,
@@ -188,6 +202,7 @@ export async function sim(
     network: inputs.networkFile,
     demand: inputs.demandFile,
     plans: inputs.plansFile ?? 'own programs',
+    ...(inputs.actuated === undefined ? {} : { actuated: inputs.actuated }),
   };
   const broken = Object.entries(result.totals).filter(([, value]) => !Number.isFinite(value));
   if (broken.length > 0) {
@@ -205,6 +220,31 @@ function checkWindow(begin: number, end: number): void {
       `the window must not be empty: --end (${end}) must be after --begin (${begin})`,
     );
   }
+}
+
+/** `--actuated`: a passage time in seconds that `validatePlan` accepts, or none. */
+function passageOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const passage = Number(text);
+  if (text.trim() === '' || !isPassage(passage)) {
+    throw new UsageError(
+      `--actuated must be a passage time in seconds from 0 to 30, not "${text}"`,
+    );
+  }
+  return passage;
+}
+
+/** Every signal's plan: the one given, else its own first program. */
+function plansOf(
+  network: RoadNetwork,
+  given: Readonly<Record<string, TimingPlan>>,
+): Record<string, TimingPlan> {
+  const plans: Record<string, TimingPlan> = {};
+  for (const signal of Object.values(network.getAttribute('signals'))) {
+    const plan = given[signal.id] ?? signal.programs[0];
+    if (plan) plans[signal.id] = plan;
+  }
+  return plans;
 }
 
 function seedOf(text: string | undefined): number {
