@@ -206,3 +206,18 @@ describe('a coordinated-actuated plan with a crosswalk in the side stage', () =>
     expect(starts.length).toBe(10);
   });
 });
+
+describe('an actuated plan the simulator cannot run', () => {
+  it.each([Number.NaN, -1, 31])('is refused with BAD_PLAN for a passage of %s s', (passage) => {
+    expect(() =>
+      simulate(
+        network,
+        [],
+        { [SIGNAL]: { ...actuated, actuated: { passage } } },
+        { begin: 0, end: 10, rng: seededRandom(1) },
+      ),
+    ).toThrow(
+      expect.objectContaining({ code: 'BAD_PLAN', message: expect.stringMatching(/passage/) }),
+    );
+  });
+});

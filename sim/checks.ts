@@ -1,5 +1,6 @@
 // Checks of what a caller hands the simulator, each failing with a coded error that says the fix.
 import type { TimingPlan } from '../src/timing/types.ts';
+import { isPassage, MAX_PASSAGE } from '../src/timing/validate.ts';
 import { SimulationError } from './errors.ts';
 import type { ScheduleEntry, SteppedSimulationOptions } from './types.ts';
 
@@ -101,9 +102,10 @@ export function checkPlan(caller: string, signal: string, plan: TimingPlan): voi
       fail(`has stage ${stage.id} with a negative or missing duration`);
     }
   }
-  const passage = plan.actuated?.passage;
-  if (plan.actuated !== undefined && !(Number.isFinite(passage) && passage! >= 0)) {
-    fail(`runs actuated with passage ${passage}, not seconds`);
+  if (plan.actuated !== undefined && !isPassage(plan.actuated?.passage)) {
+    fail(
+      `runs actuated with passage ${plan.actuated?.passage}, not seconds in [0, ${MAX_PASSAGE}]`,
+    );
   }
 }
 
