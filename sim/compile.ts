@@ -1,6 +1,6 @@
 // The road network flattened into typed arrays for the hot loop: links, lanes, movements, signals.
 import type { RoadNetwork, SignalGroup, TurnType } from '../src/network/types.ts';
-import { pedestrianClearance } from '../src/timing/clearance.ts';
+import { crossingClearance } from '../src/timing/clearance.ts';
 
 /** One signal as the simulator runs it: every signal group gets a colour slot. */
 export interface CompiledSignal {
@@ -261,11 +261,6 @@ function splitMovements(
 /** A pedestrian group's mark, with its walk and clearance when it has a crossing length (as `validatePlan`). */
 function pedestrianGreen(group: SignalGroup): { pedestrian?: true; pedestrianGreen?: number } {
   if (group.kind !== 'pedestrian') return {};
-  const length = group.crossingLength;
-  if (length === undefined || !(Number.isFinite(length) && length >= 0))
-    return { pedestrian: true };
-  return {
-    pedestrian: true,
-    pedestrianGreen: pedestrianClearance({ crossingLength: length }).total,
-  };
+  const total = crossingClearance(group.crossingLength)?.total;
+  return total === undefined ? { pedestrian: true } : { pedestrian: true, pedestrianGreen: total };
 }

@@ -192,6 +192,11 @@ export class SignalController {
     }
   }
 
+  /** Whether the plan it runs, or one it is to run, is actuated (and so reads stop-line calls). */
+  get actuated(): boolean {
+    return [this.plan, this.pending, this.deferred].some((plan) => plan?.actuated !== undefined);
+  }
+
   status(): PlanStatus {
     const transitionCycles = this.adjustments.length + (this.adjustment !== 0 ? 1 : 0);
     const pending = this.deferred ?? this.pending;

@@ -269,6 +269,8 @@ function startSimulation(
   for (const entry of entries) checkScheduleEntry(caller, entry, net.signalOf);
   const controllers: SignalController[] = [];
   const controllerOf = new Map<string, SignalController>();
+  /** Whether any controller has run or been given an actuated plan: stop-line calls are kept from then on. */
+  let calling = false;
   const planAtBegin = (signal: string): TimingPlan | undefined => {
     let plan = plans[signal];
     for (const entry of entries) if (entry.from <= begin) plan = entry.plans[signal] ?? plan;
@@ -281,6 +283,7 @@ function startSimulation(
     controller.start(colourNow);
     controllers.push(controller);
     controllerOf.set(signal, controller);
+    calling ||= controller.actuated;
     return controller;
   };
   for (const signal of net.signals) {
@@ -320,7 +323,8 @@ function startSimulation(
   const events: HiResEvent[] = [];
   const eventSink = hiRes ? events : undefined;
 
-  // Stop-line presence for actuated plans: by colour slot, the last time a vehicle was in a zone.
+  // Stop-line presence for actuated plans: by colour slot, the last time a vehicle was in a zone;
+  // kept only once some controller runs or awaits an actuated plan (`calling`).
   const lastCall = new Float64Array(net.slotCount).fill(-Infinity);
   const laneSlots = signalledLaneSlots(net);
   const callLanes = [...laneSlots.keys()];
@@ -736,7 +740,7 @@ function startSimulation(
         }
         nextEntry++;
       }
-      updateCalls(time);
+      if (calling) updateCalls(time);
       for (const controller of controllers)
         controller.advanceTo(time, colourNow, eventSink, greenStart, lastCall);
 
@@ -1213,6 +1217,7 @@ function startSimulation(
     if (controller) {
       checkPlan('setPlan', signal, plan);
       controller.setPlan(plan);
+      calling ||= controller.actuated;
     } else if (net.signalOf.has(signal)) {
       addController(signal, plan, begin + stepIndex * step);
     } else {
@@ -1241,7 +1246,7 @@ function startSimulation(
       while (stepIndex < last) engine.runStep();
       // Signals show the state at the time reached, so a plan set now follows the cycle of now.
       const now = begin + stepIndex * step;
-      engine.updateCalls(now);
+      if (calling) engine.updateCalls(now);
       for (const controller of controllers)
         controller.advanceTo(now, colourNow, eventSink, greenStart, lastCall);
       return simulation;

@@ -1,6 +1,12 @@
 // Yellow, all-red and pedestrian intervals against published worked examples.
 import { describe, expect, it } from 'vitest';
-import { allRedClearance, intergreen, pedestrianClearance, yellowChange } from './clearance.ts';
+import {
+  allRedClearance,
+  crossingClearance,
+  intergreen,
+  pedestrianClearance,
+  yellowChange,
+} from './clearance.ts';
 
 const FOOT = 0.3048;
 const MPH = 0.44704;
@@ -196,5 +202,15 @@ describe('intergreen', () => {
     const fastDownhill = { approachSpeed: 30, crossingWidth: 20, grade: -0.06 };
     expect(intergreen(fastDownhill).yellow).toBeGreaterThan(6);
     expect(intergreen({ ...fastDownhill, clampToMutcd: true }).yellow).toBe(6);
+  });
+});
+
+describe('crossingClearance', () => {
+  it('is the MUTCD walk and clearance of a usable crossing length, and nothing without one', () => {
+    expect(crossingClearance(15)).toEqual(pedestrianClearance({ crossingLength: 15 }));
+    expect(crossingClearance(15)?.total).toBe(22);
+    for (const length of [undefined, -1, Number.NaN, Infinity]) {
+      expect(crossingClearance(length)).toBeUndefined();
+    }
   });
 });

@@ -172,6 +172,24 @@ export function pedestrianClearance({
 }
 
 /**
+ * A pedestrian signal group's walk and clearance (`pedestrianClearance` with its defaults), or
+ * undefined when its crossing length is missing or not a length: what `validatePlan` requires of
+ * its green and what the simulator's pedestrian recall serves.
+ *
+ * @example
+ * crossingClearance(15)?.total; // => 22
+ * crossingClearance(undefined); // => undefined
+ */
+export function crossingClearance(
+  crossingLength: number | undefined,
+): PedestrianClearance | undefined {
+  if (crossingLength === undefined || !Number.isFinite(crossingLength) || crossingLength < 0) {
+    return undefined;
+  }
+  return pedestrianClearance({ crossingLength });
+}
+
+/**
  * The yellow and all-red for a movement losing green, from its approach speed, grade and the
  * width it must clear; optionally clamped to the MUTCD limits (yellow 3–6 s, all-red ≤ 6 s).
  *

@@ -1,6 +1,6 @@
 // validatePlan: every coded problem in a timing plan for its signal, returned as data, never thrown.
 import type { Signal, SignalGroup } from '../network/types.ts';
-import { pedestrianClearance } from './clearance.ts';
+import { crossingClearance } from './clearance.ts';
 import { greenRuns, stageDuration } from './intervals.ts';
 import { describe, isFiniteNumber, problem, readPlan, type ReadPlan } from './read-plan.ts';
 import type { PlanProblem, PlanProblemCode, Stage, TimingPlan } from './types.ts';
@@ -219,8 +219,8 @@ function requiredGreen(
     return { code: 'GREEN_BELOW_MINIMUM', seconds: signalGroup.minGreen, reason: 'its minGreen' };
   }
   const crossingLength = signalGroup.crossingLength;
-  if (!isFiniteNumber(crossingLength) || crossingLength < 0) return undefined;
-  const clearance = pedestrianClearance({ crossingLength });
+  const clearance = crossingClearance(crossingLength);
+  if (!clearance) return undefined;
   return {
     code: 'PEDESTRIAN_CLEARANCE_SHORT',
     seconds: clearance.total,
