@@ -159,6 +159,51 @@ describe('a coordinated-actuated plan in the simulator', () => {
   });
 });
 
+describe('a free plan in the simulator', () => {
+  const free: TimingPlan = {
+    ...fixed,
+    id: `${fixed.id}-free`,
+    actuated: { passage: 3, free: true },
+  };
+
+  it.each([
+    // main street each way, side street each way, veh/h
+    // Measured: 9.8 against 18.3 s/veh, and 11.6 against 14.5.
+    { main: 150, side: 40, bound: 0.6 },
+    { main: 500, side: 60, bound: 0.9 },
+  ])(
+    'gives less delay than the same plan coordinated-actuated at $main / $side veh/h',
+    ({ main, side, bound }) => {
+      const rng = seededRandom(11);
+      const trips = [
+        ...arrivals('east', ROUTES.east, main, END, rng),
+        ...arrivals('west', ROUTES.west, main, END, rng),
+        ...arrivals('north', ROUTES.north, side, END, rng),
+        ...arrivals('south', ROUTES.south, side, END, rng),
+      ].sort((a, b) => a.depart - b.depart);
+      const coordinatedRun = simulate(network, trips, { [SIGNAL]: actuated }, options());
+      const freeRun = simulate(network, trips, { [SIGNAL]: free }, options());
+      // The side street no longer waits for its turn in a cycle.
+      expect(freeRun.totals.meanDelay).toBeLessThan(bound * coordinatedRun.totals.meanDelay);
+      expect(freeRun.totals.arrived).toBeGreaterThanOrEqual(coordinatedRun.totals.arrived - 5);
+    },
+  );
+
+  it('serves a lone side-street car within seconds of its arrival and repeats in pieces', () => {
+    const lone = [trip('side', 100, ROUTES.north)];
+    const sideOptions = { ...options(), end: 400 };
+    const whole = simulate(network, lone, { [SIGNAL]: free }, sideOptions);
+    const underCoordination = simulate(network, lone, { [SIGNAL]: actuated }, sideOptions);
+    // Measured: 12.3 s (4 s stopped: the main street's yellow and all-red, then the start) free,
+    // 29.3 s (21 s stopped, until the side stage's turn in the cycle) coordinated.
+    expect(whole.vehicles[0]!.waitingTime).toBeLessThanOrEqual(5);
+    expect(whole.vehicles[0]!.delay).toBeLessThan(0.5 * underCoordination.vehicles[0]!.delay);
+    const stepped = createSimulation(network, lone, { [SIGNAL]: free }, sideOptions);
+    for (let time = 7.3; time < 400; time += 7.3) stepped.advance(time);
+    expect(stepped.advance(400).result()).toEqual(whole);
+  });
+});
+
 describe('a coordinated-actuated plan with a crosswalk in the side stage', () => {
   /** The grid signal with a pedestrian group crossing the main street, served with the side street. */
   function withCrosswalk(crossingLength?: number) {

@@ -1,5 +1,5 @@
 // Tests for the signal controller: colours as signalColour has them, hi-res events, plan transitions,
-// coordinated-actuated operation (gap-out, skips, early return).
+// coordinated-actuated operation (gap-out, skips, early return), free operation (rest, max-out).
 // Run: npx vitest run sim/signal-control.test.ts
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -235,10 +235,10 @@ describe('SignalController', () => {
 /** Stages of one group list each, protected, yellow 3, all-red 2; actuated when `passage` is given. */
 function stagedPlan(
   stages: { greens: string[]; green: number; minGreen: number }[],
-  { offset = 0, passage }: { offset?: number; passage?: number } = {},
+  { offset = 0, passage, free = false }: { offset?: number; passage?: number; free?: boolean } = {},
 ): TimingPlan {
   return {
-    id: `staged-${stages.map((stage) => stage.green).join('-')}-${offset}-${passage ?? 'fixed'}`,
+    id: `staged-${stages.map((stage) => stage.green).join('-')}-${offset}-${passage ?? 'fixed'}${free ? '-free' : ''}`,
     signal: 's',
     cycleLength: stages.reduce((sum, stage) => sum + stage.green + 5, 0),
     offset,
@@ -251,7 +251,7 @@ function stagedPlan(
       allRed: 2,
       minGreen: stage.minGreen,
     })),
-    ...(passage !== undefined ? { actuated: { passage } } : {}),
+    ...(passage !== undefined ? { actuated: free ? { passage, free } : { passage } } : {}),
   };
 }
 
@@ -669,6 +669,203 @@ describe('SignalController, coordinated-actuated', () => {
               expect(green).toBeLessThanOrEqual(planned);
             });
           }
+          expectNoFlicker(events);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+});
+
+describe('SignalController, free', () => {
+  /** `coordinated(3)` run free: `a` rests, 30 s its max green; `b` and `c` 20 s, minimums 10, 7, 7. */
+  const free = (passage = 3) =>
+    stagedPlan(
+      [
+        { greens: ['a'], green: 30, minGreen: 10 },
+        { greens: ['b'], green: 20, minGreen: 7 },
+        { greens: ['c'], green: 20, minGreen: 7 },
+      ],
+      { passage, free: true },
+    );
+
+  it('rests in the first stage while nothing else is called, whatever its own traffic', () => {
+    const greens: boolean[] = [];
+    const events = runActuated(
+      new SignalController('s', groups, free(), 0, 0.2),
+      0,
+      600,
+      (time) => (time % 7 < 2 ? [0] : []),
+      (_, colours) => greens.push(colours[0]! >= 2 && colours[1] === 0 && colours[2] === 0),
+    );
+    expect(events).toEqual([]);
+    expect(greens.every(Boolean)).toBe(true);
+  });
+
+  it('serves a side call at once when the first stage is past its minimum and quiet, then rests again', () => {
+    // b waits from 100 until its green comes, then is gone; nobody calls c.
+    let served = Infinity;
+    const events = runActuated(
+      new SignalController('s', groups, free(), 0, 0.2),
+      0,
+      300,
+      (time) => (time >= 100 && time <= served + 1 ? [1] : []),
+      (time, colours) => {
+        if (colours[1]! >= 2 && served === Infinity) served = time;
+      },
+    );
+    expect(timesOf(events, 'a', 4)).toEqual([100]);
+    expect(timesOf(events, 'a', 8)).toEqual([100]);
+    expect(timesOf(events, 'b', 1)).toEqual([105]);
+    // b's minimum (7 s), its caller quiet since 106: gap-out at 112; c skipped; a back at 117.
+    expect(timesOf(events, 'b', 4)).toEqual([112]);
+    expect(timesOf(events, 'c', 1)).toEqual([]);
+    expect(timesOf(events, 'a', 1)).toEqual([117]);
+    expect(events.filter((event) => event.time > 117)).toEqual([]);
+    expectNoFlicker(events);
+  });
+
+  it('maxes out the first stage its planned green after a conflicting call when its own traffic never gaps out', () => {
+    const events = runActuated(new SignalController('s', groups, free(), 0, 0.2), 0, 200, (time) =>
+      time >= 100 ? [0, 1] : [0],
+    );
+    expect(timesOf(events, 'a', 8)[0]).toBe(130);
+    expect(timesOf(events, 'a', 4)).toEqual([]);
+    expect(timesOf(events, 'b', 1)[0]).toBe(135);
+    // b called throughout: it runs its planned 20 s (max), c is skipped, a returns at 160.
+    expect(timesOf(events, 'b', 8)[0]).toBe(155);
+    expect(timesOf(events, 'a', 1)[0]).toBe(160);
+    expectNoFlicker(events);
+  });
+
+  /**
+   * Vehicles arriving at the stop line as `arrivals` has them (slots by time) and waiting in the
+   * zone until their group turns green, as the simulator's queues do.
+   */
+  const waiting = (arrivals: (time: number) => number[]) => {
+    const queued = new Set<number>();
+    const demand: Demand = (time) => {
+      for (const slot of arrivals(time)) queued.add(slot);
+      return [...queued];
+    };
+    const served = (_: number, colours: Uint8Array) => {
+      for (const slot of queued) if (colours[slot]! >= 2) queued.delete(slot);
+    };
+    return { demand, served };
+  };
+
+  it('runs its first green at least its minimum when a call waits from the start', () => {
+    const { demand, served } = waiting((time) => (time === 0 ? [2] : []));
+    const events = runActuated(
+      new SignalController('s', groups, free(), 0, 0.2),
+      0,
+      60,
+      demand,
+      served,
+    );
+    expect(timesOf(events, 'a', 8)[0]).toBe(10);
+    expect(timesOf(events, 'c', 1)[0]).toBe(15);
+    expectNoFlicker(events);
+  });
+
+  it('leaves a rest for a new plan at once, and the coordinated plan then reaches its offset', () => {
+    const controller = new SignalController('s', groups, free(), 0, 0.2);
+    const target = coordinated(3, 40);
+    // Nobody calls before the plan comes; from then on c always does, so every cycle shows.
+    const events = runActuated(controller, 0, 1200, (time) => {
+      if (time === 200) controller.setPlan(target);
+      return time >= 200 ? [2] : [];
+    });
+    expect(controller.status().active.id).toBe(target.id);
+    expect(controller.status().transitionCycles).toBe(0);
+    // Past the transition, a's green ends on the plan: 40 + 30 + 85k.
+    const ends = timesOf(events, 'a', 8).filter((time) => time > 800);
+    expect(ends.length).toBeGreaterThan(0);
+    for (const end of ends) expect((end - 70) % 85).toBeCloseTo(0, 9);
+    expect(timesOf(events, 'a', 8)[0]).toBeLessThan(210);
+    expectNoFlicker(events);
+  });
+
+  it('goes free at the end of a coordinated cycle', () => {
+    const controller = new SignalController('s', groups, coordinated(3), 0, 0.2);
+    const events = runActuated(controller, 0, 600, (time) => {
+      if (time === 10) controller.setPlan(free());
+      return [];
+    });
+    expect(controller.status()).toEqual({ active: free(), transitionCycles: 0 });
+    expect(events.filter((event) => event.time > 60)).toEqual([]);
+    expectNoFlicker(events);
+  });
+
+  it('whatever the demand, serves every call within one round of max greens and keeps every green within its minimum and maximum', () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(
+          fc.integer({ min: 10, max: 40 }),
+          fc.integer({ min: 8, max: 30 }),
+          fc.integer({ min: 8, max: 30 }),
+        ),
+        fc.integer({ min: 0, max: 5 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 120 }), fc.integer({ min: 0, max: 7 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        ([greenA, greenB, greenC], passage, runs) => {
+          const plan = stagedPlan(
+            [
+              { greens: ['a'], green: greenA, minGreen: 10 },
+              { greens: ['b'], green: greenB, minGreen: 6 },
+              { greens: ['c'], green: greenC, minGreen: 6 },
+            ],
+            { passage, free: true },
+          );
+          const masks = runs.flatMap(([length, mask]) => Array<number>(length).fill(mask));
+          const end = 900;
+          const called = (time: number) => masks[Math.round(time * 4) % masks.length]!;
+          const waits: number[][] = [[], [], []];
+          const since = [Infinity, Infinity, Infinity];
+          const { demand, served } = waiting((time) =>
+            [0, 1, 2].filter((slot) => called(time) & (1 << slot)),
+          );
+          const events = runActuated(
+            new SignalController('s', groups, plan, 0, 0.2),
+            0,
+            end,
+            demand,
+            (time, colours) => {
+              for (const slot of [0, 1, 2]) {
+                if (colours[slot]! >= 2) {
+                  if (since[slot] !== Infinity) waits[slot]!.push(time - since[slot]!);
+                  since[slot] = Infinity;
+                } else if (called(time) & (1 << slot)) {
+                  since[slot] = Math.min(since[slot]!, time);
+                }
+              }
+              served(time, colours);
+            },
+          );
+          // A call waits at most every stage's max green and change interval once, plus one quarter.
+          const round = greenA + greenB + greenC + 15 + 0.25;
+          for (const slot of [0, 1, 2]) {
+            for (const wait of waits[slot]!) expect(wait).toBeLessThanOrEqual(round);
+          }
+          for (const [group, minimum, maximum] of [
+            ['b', 6, greenB],
+            ['c', 6, greenC],
+          ] as const) {
+            const starts = timesOf(events, group, 1);
+            const ends = timesOf(events, group, 8).filter((time) => time > (starts[0] ?? end));
+            starts.slice(0, ends.length).forEach((start, index) => {
+              const green = ends[index]! - start;
+              expect(green).toBeGreaterThanOrEqual(minimum);
+              expect(green).toBeLessThanOrEqual(maximum);
+            });
+          }
+          const starts = timesOf(events, 'a', 1);
+          const ends = timesOf(events, 'a', 8).filter((time) => time > (starts[0] ?? end));
+          starts.slice(0, ends.length).forEach((start, index) => {
+            expect(ends[index]! - start).toBeGreaterThanOrEqual(10);
+          });
           expectNoFlicker(events);
         },
       ),

@@ -1,5 +1,6 @@
 // A signal controller on simulated time: stages and intergreens by plan, transitions, coordinated-
-// actuated operation (gap-out, skips, early return to the coordinated stage), hi-res events.
+// actuated operation (gap-out, skips, early return to the coordinated stage), free operation (rest
+// in the first stage, max-out from a conflicting call), hi-res events.
 import type { Stage, TimingPlan } from '../src/timing/types.ts';
 import { firstGreenStart, transitionAdjustments, transitionGreens } from './transition.ts';
 import type { HiResCode, HiResEvent, PlanStatus } from './types.ts';
@@ -37,10 +38,14 @@ export interface StageActuation {
   skippable: boolean;
 }
 
+/** Seconds the first stage's green is lengthened at a time while it rests (free operation). */
+const REST_STEP = 1;
+
 /**
  * How each stage of `plan` runs under its `actuated` settings (undefined for a fixed-time plan).
  * The first stage is the coordinated one; a stage called by nothing (all its groups also green in
- * the coordinated stage) runs fixed.
+ * the coordinated stage) runs fixed. In free operation the first stage is actuated too (called by
+ * its own vehicle groups, never skipped), and a later stage that nothing calls is always skipped.
  *
  * @example
  * stageActuation({ ...plan, actuated: { passage: 2 } }, groups)?.[1]
@@ -51,6 +56,7 @@ export function stageActuation(
   groups: readonly ControlledGroup[],
 ): StageActuation[] | undefined {
   if (!plan.actuated) return undefined;
+  const free = plan.actuated.free === true;
   const coordinated = plan.stages[0]?.greens ?? {};
   const unsignalled = new Set(plan.unsignalled ?? []);
   return plan.stages.map((stage, index) => {
@@ -59,14 +65,15 @@ export function stageActuation(
     );
     const pedestrians = served.filter((group) => group.pedestrian);
     const calls = served.filter(
-      (group) => !group.pedestrian && !Object.hasOwn(coordinated, group.id),
+      (group) => !group.pedestrian && (index === 0 || !Object.hasOwn(coordinated, group.id)),
     );
-    const actuated = index > 0 && (calls.length > 0 || pedestrians.length > 0);
+    const actuated = (free || index > 0) && (calls.length > 0 || pedestrians.length > 0);
     return {
       calls: Int32Array.from(calls, (group) => group.slot),
       minimum: Math.max(stage.minGreen, ...pedestrians.map((group) => group.pedestrianGreen ?? 0)),
       actuated,
-      skippable: actuated && calls.length > 0 && pedestrians.length === 0,
+      skippable:
+        index > 0 && pedestrians.length === 0 && (free || (actuated && calls.length > 0)),
     };
   });
 }
@@ -84,6 +91,11 @@ export function stageActuation(
  * ends (gap-out, hi-res 4); when a green ends, the stages after it that nobody calls are skipped;
  * every later part floats earlier, and the cycle's saving goes to the coordinated first stage of
  * the next cycle, whose green still ends where the plan puts it.
+ *
+ * A free plan (`actuated.free`) keeps no cycle and no offset: each cycle starts when the last one
+ * ends. Its first stage rests in green while no other stage is called (and no plan waits); from a
+ * conflicting call on it ends at gap-out once past its minimum, or at the latest its planned green
+ * after the call (NTCIP max-out). Later stages skip and gap out as in coordination.
  */
 export class SignalController {
   readonly signal: string;
@@ -100,6 +112,8 @@ export class SignalController {
   private planned: number[] = [];
   private greens: number[] = [];
   private skipped = new Uint8Array(0);
+  /** Free operation: when a conflicting call was first seen in this first-stage green (NaN: none). */
+  private conflictSince = Number.NaN;
   private cycleStart = 0;
   private cycleDuration = 0;
   private partEnds = new Float64Array(0);
@@ -130,9 +144,13 @@ export class SignalController {
     this.current = new Uint8Array(groups.length);
     this.clearing = new Uint8Array(groups.length);
     this.actuation = stageActuation(plan, groups);
-    const reference = firstGreenStart(plan);
-    const cycles = Math.floor((begin - reference) / plan.cycleLength);
-    this.buildCycle(reference + cycles * plan.cycleLength, plan.cycleLength, [], 0);
+    if (isFree(plan)) {
+      this.buildCycle(begin, stageTime(plan), [], 0);
+    } else {
+      const reference = firstGreenStart(plan);
+      const cycles = Math.floor((begin - reference) / plan.cycleLength);
+      this.buildCycle(reference + cycles * plan.cycleLength, plan.cycleLength, [], 0);
+    }
     while (this.part < this.partEnds.length - 1 && this.partEnds[this.part]! <= begin) this.part++;
     this.current.set(
       this.codes.subarray(this.part * groups.length, (this.part + 1) * groups.length),
@@ -158,7 +176,10 @@ export class SignalController {
     lastCall?: Float64Array,
   ): void {
     for (;;) {
-      if (this.actuation && lastCall) this.gapOut(time, lastCall, events);
+      if (this.actuation && lastCall) {
+        if (this.part === 0 && isFree(this.plan)) this.rest(time, lastCall);
+        this.gapOut(time, lastCall, events);
+      }
       if (!(time >= this.partEnds[this.part]!)) return;
       const at = this.partEnds[this.part]!;
       if (this.actuation && lastCall) this.skipUncalled(time, lastCall);
@@ -207,15 +228,18 @@ export class SignalController {
 
   private nextCycle(at: number): void {
     // An actuated cycle that ended early returns to the coordinated stage now; its green still
-    // ends where the plan has it.
-    const nominal = this.cycleStart + this.cycleDuration;
-    const early = nominal - at > 1e-9 ? nominal - at : 0;
+    // ends where the plan has it. A free cycle has no nominal end: the next one starts now.
+    const nominal = isFree(this.plan) ? at : this.cycleStart + this.cycleDuration;
+    let early = nominal - at > 1e-9 ? nominal - at : 0;
     if (this.pending) {
       this.plan = this.pending;
       this.pending = undefined;
-      this.adjustments = transitionAdjustments(this.plan, nominal, this.maxAdjustment);
+      this.adjustments = isFree(this.plan)
+        ? []
+        : transitionAdjustments(this.plan, nominal, this.maxAdjustment);
       this.actuation = stageActuation(this.plan, this.groups);
     }
+    if (isFree(this.plan)) early = 0;
     const adjustment = this.adjustments.shift() ?? 0;
     const greens = transitionGreens(this.plan, adjustment);
     if (early > 0) greens[0] = greens[0]! + early;
@@ -223,7 +247,10 @@ export class SignalController {
       this.pending = this.deferred;
       this.deferred = undefined;
     }
-    this.buildCycle(at, this.plan.cycleLength + adjustment + early, greens, adjustment);
+    const duration = isFree(this.plan)
+      ? stageTime(this.plan)
+      : this.plan.cycleLength + adjustment + early;
+    this.buildCycle(at, duration, greens, adjustment);
     this.part = 0;
   }
 
@@ -236,6 +263,7 @@ export class SignalController {
       greens.length === stages.length ? [...greens] : stages.map((stage) => stage.green);
     this.greens = [...this.planned];
     this.skipped = new Uint8Array(stages.length);
+    this.conflictSince = Number.NaN;
     this.layOut();
   }
 
@@ -295,6 +323,8 @@ export class SignalController {
     const began = part === 0 ? this.cycleStart : this.partEnds[part - 1]!;
     if (time - began < stage.minimum) return;
     if (calling(stage.calls, time, lastCall, this.passage())) return;
+    // A free first stage gaps out only towards a conflicting call; without one it rests.
+    if (index === 0 && Number.isNaN(this.conflictSince)) return;
     this.greens[index] = time - began;
     this.layOut();
     if (events) {
@@ -303,6 +333,43 @@ export class SignalController {
           events.push({ time, signal: this.signal, code: 4, param: group.param });
       }
     }
+  }
+
+  /**
+   * A free plan's first-stage green: while nothing conflicts it rests (its end moves on by
+   * `REST_STEP` whenever reached); the first conflicting call starts the max timer, so the green
+   * ends at the latest the planned green after the call.
+   */
+  private rest(time: number, lastCall: Float64Array): void {
+    const began = this.cycleStart;
+    if (!this.conflicting(time, lastCall)) {
+      this.conflictSince = Number.NaN;
+      if (time >= this.partEnds[0]!) {
+        this.greens[0] = time - began + REST_STEP;
+        this.layOut();
+      }
+      return;
+    }
+    if (!Number.isNaN(this.conflictSince)) return;
+    this.conflictSince = time;
+    const maxOut = Math.max(this.planned[0]!, time - began + this.planned[0]!);
+    // A green already past the planned one (resting) ends a planned green after the call.
+    if (time - began > 1e-9 && maxOut !== this.greens[0]) {
+      this.greens[0] = maxOut;
+      this.layOut();
+    }
+  }
+
+  /** Whether a later stage waits to be served: a vehicle call, a pedestrian recall, or a new plan. */
+  private conflicting(time: number, lastCall: Float64Array): boolean {
+    if (this.pending !== undefined) return true;
+    const passage = this.passage();
+    const stages = this.actuation!;
+    for (let index = 1; index < stages.length; index++) {
+      const stage = stages[index]!;
+      if (!stage.skippable || calling(stage.calls, time, lastCall, passage)) return true;
+    }
+    return false;
   }
 
   /** As a green ends: the stages after it in this cycle that nobody calls are skipped. */
@@ -368,6 +435,16 @@ export class SignalController {
       }
     }
   }
+}
+
+/** Whether `plan` runs free (no cycle, no offset). */
+function isFree(plan: TimingPlan): boolean {
+  return plan.actuated?.free === true;
+}
+
+/** The seconds of a plan's stages with their change intervals: a free plan's longest cycle. */
+function stageTime(plan: TimingPlan): number {
+  return plan.stages.reduce((sum, stage) => sum + stage.green + stage.yellow + stage.allRed, 0);
 }
 
 /** Whether a vehicle was in the stop-line zone of any of `slots` within `passage` seconds. */

@@ -35,13 +35,14 @@ Usage:
       Write the network as a SUMO net (its programs as tlLogic) and, from the demand's turning
       flows, seeded vehicles with routes, so plans can be checked in SUMO (needs netconvert).
   greenwave sim --net FILE --demand FILE [--plans FILE] [--begin S --end S] [--seed N]
-                [--step S] [--actuated S] [--json]
+                [--step S] [--actuated S [--free]] [--json]
       Simulate vehicle by vehicle (lanes, car following, signals by plan) and print vehicles,
       mean travel time, mean delay (time lost + depart delay), mean stops, vehicle-seconds and
       wall seconds; --json as one JSON object. Plans: each signal's own program, or --plans
       FILE (optimize's .json, or SUMO tlLogic programs in an .add.xml). Counts as demand are
       drawn into vehicles as export draws them (seeded by --seed). --actuated S runs every
-      plan coordinated-actuated with an S-second passage time.
+      plan coordinated-actuated with an S-second passage time; with --free, free-actuated
+      (no cycle, no offset: each green its maximum, the first stage resting in green).
 ${SERVE_USAGE}${USERS_USAGE}  greenwave help
 `;
 
@@ -105,6 +106,7 @@ export async function main(argv: string[], output: Output = stdio): Promise<numb
             seed: 'string',
             step: 'string',
             actuated: 'string',
+            free: 'boolean',
             json: 'boolean',
           }),
           output,

@@ -144,6 +144,34 @@ describe('greenwave sim on other formats', () => {
     }
   });
 
+  it('runs every signal free-actuated with --actuated and --free, and refuses --free alone', async () => {
+    const args = ['--net', jinshui, '--demand', jinshuiCounts, ...jinshuiWindow];
+    const free = await report(...args, '--actuated', '2', '--free');
+    expect(free).toMatchObject({ actuated: 2, free: true });
+    expect(free.vehicles).toBeGreaterThan(1000);
+    expectConserved(free);
+    const coordinated = await report(...args, '--actuated', '2');
+    expect(coordinated).not.toHaveProperty('free');
+    expect(free.vehicles).toBe(coordinated.vehicles);
+    const inputs = await loadSimulationInputs({
+      net: jinshui,
+      demand: jinshuiCounts,
+      actuated: '2',
+      free: true,
+    });
+    expect(Object.keys(inputs.plans)).toHaveLength(9);
+    for (const plan of Object.values(inputs.plans)) {
+      expect(plan.actuated).toStrictEqual({ passage: 2, free: true });
+    }
+    const people = await run('sim', ...args, '--actuated', '2', '--free');
+    expect(people.code, people.err).toBe(0);
+    expect(people.out).toContain('run free with a 2 s passage');
+    const alone = await run('sim', ...args, '--free');
+    expect(alone.code).toBe(2);
+    expect(alone.err).toMatch(/--free runs every plan free-actuated .*give it with --actuated S/);
+    expect(alone.out).toBe('');
+  });
+
   it('inserts vehicles drawn from counts at departSpeed max, as the routes greenwave export writes', async () => {
     const [begin, end] = [jinshuiWindow[1]!, jinshuiWindow[3]!];
     const inputs = await loadSimulationInputs({ net: jinshui, demand: jinshuiCounts, begin, end });

@@ -21,6 +21,8 @@ export interface SimCommandOptions extends NetworkDemandOptions {
   step?: string;
   /** A passage time: every plan runs coordinated-actuated with it. */
   actuated?: string;
+  /** With `actuated`: every plan runs free (no cycle, no offset) instead of coordinated. */
+  free?: boolean;
   json?: boolean;
 }
 
@@ -50,8 +52,10 @@ export interface SimReport extends SimulationTotals {
   demand: string;
   /** The plan file, or `own programs`. */
   plans: string;
-  /** The passage time every plan ran coordinated-actuated with, when `--actuated` gave one. */
+  /** The passage time every plan ran actuated with, when `--actuated` gave one. */
   actuated?: number;
+  /** Present (true) when `--free` ran every plan free rather than coordinated. */
+  free?: true;
 }
 
 const DEFAULT_SEED = 1;
@@ -68,12 +72,14 @@ export interface SimulationInputs {
   /** The demand's vehicles, or those drawn from its counts with `seed`. */
   vehicles: VehicleTrip[];
   /**
-   * Signal id → plan from `--plans` (with `--actuated`, every signal's plan, run actuated); empty
-   * when the network's own programs run as they are.
+   * Signal id → plan from `--plans` (with `--actuated`, every signal's plan, run actuated, and
+   * with `--free` too, run free); empty when the network's own programs run as they are.
    */
   plans: Record<string, TimingPlan>;
   /** The passage time of `--actuated`. */
   actuated?: number;
+  /** `--free`: every plan runs free. */
+  free?: true;
   /** The plan file, when one was given. */
   plansFile?: string;
   /** What was noticed in the plan file but does not stop the run. */
@@ -88,8 +94,10 @@ export interface SimulationInputs {
  * Reads and checks what `greenwave sim` runs: network and demand (`loadInputs`), the window
  * (`--begin`/`--end`, else a sumocfg's, else the demand's own), the plans (`--plans`, else the
  * network's programs), the seed and step; vehicles drawn from counts when the demand has none.
+ * `--actuated S` runs every plan coordinated-actuated, and with `--free` free-actuated.
  *
- * @throws {UsageError} for a missing `--net`/`--demand`, a bad number, or an empty window.
+ * @throws {UsageError} for a missing `--net`/`--demand`, a bad number, an empty window, or
+ *   `--free` without `--actuated`.
  * @throws {InputFileError} for a bad input file, or a signal with no plan.
  * @example
  * const inputs = await loadSimulationInputs({ net: 'cologne1.sumocfg' });
@@ -111,7 +119,11 @@ export async function loadSimulationInputs(options: SimCommandOptions): Promise<
   const given = planFile?.plans ?? {};
   checkEverySignalHasAPlan(network, given, file);
   const passage = passageOf(options.actuated);
-  const plans = passage === undefined ? given : actuatedPlans(plansOf(network, given), { passage });
+  const free = freeOf(options.free, passage);
+  const plans =
+    passage === undefined
+      ? given
+      : actuatedPlans(plansOf(network, given), free ? { passage, free: true } : { passage });
   return {
     network,
     networkFile: file,
@@ -120,6 +132,7 @@ export async function loadSimulationInputs(options: SimCommandOptions): Promise<
     plans,
     ...(planFile ? { plansFile: planFile.file } : {}),
     ...(passage === undefined ? {} : { actuated: passage }),
+    ...(free ? { free: true as const } : {}),
     warnings: planFile?.warnings ?? [],
     begin,
     end,
@@ -203,6 +216,7 @@ export async function sim(
     demand: inputs.demandFile,
     plans: inputs.plansFile ?? 'own programs',
     ...(inputs.actuated === undefined ? {} : { actuated: inputs.actuated }),
+    ...(inputs.free ? { free: true as const } : {}),
   };
   const broken = Object.entries(result.totals).filter(([, value]) => !Number.isFinite(value));
   if (broken.length > 0) {
@@ -232,6 +246,17 @@ function passageOf(text: string | undefined): number | undefined {
     );
   }
   return passage;
+}
+
+/** `--free`: only with `--actuated`, whose passage time the free plans run with. */
+function freeOf(free: boolean | undefined, passage: number | undefined): boolean {
+  if (free !== true) return false;
+  if (passage === undefined) {
+    throw new UsageError(
+      '--free runs every plan free-actuated and needs a passage time: give it with --actuated S, e.g. --actuated 3 --free',
+    );
+  }
+  return true;
 }
 
 /** Every signal's plan: the one given, else its own first program. */
@@ -346,11 +371,18 @@ function progressBar(output: Output, begin: number, end: number) {
   };
 }
 
+/** How the plans ran, for the summary: as given, or actuated (`--actuated`, `--free`). */
+function operation(report: SimReport): string {
+  if (report.actuated === undefined) return '';
+  const mode = report.free ? 'free' : 'coordinated-actuated';
+  return `, run ${mode} with a ${report.actuated} s passage`;
+}
+
 function summary(report: SimReport): string {
   const number = (value: number, digits = 0) =>
     value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return [
-    `greenwave sim: ${report.network}, ${report.demand}, plans: ${report.plans}`,
+    `greenwave sim: ${report.network}, ${report.demand}, plans: ${report.plans}${operation(report)}`,
     `  window ${report.begin}–${report.end} s, step ${report.step} s, seed ${report.seed}`,
     `  vehicles ${report.vehicles}: ${report.inserted} inserted, ${report.arrived} arrived, ${report.inNetwork} still in the network, ${report.waiting} never got in` +
       (report.teleports ? `, ${report.teleports} teleports` : ''),

@@ -87,11 +87,17 @@ export const StagePayload = Type.Object(
 export type StagePayload = Static<typeof StagePayload>;
 
 /**
- * Coordinated-actuated operation with floating force-offs (the project's `Actuation`): a
- * non-coordinated stage gaps out after `passage` seconds without a vehicle. Absent, fixed time.
+ * Actuated operation (the project's `Actuation`): a stage gaps out after `passage` seconds without
+ * a vehicle. Coordinated with floating force-offs (the first stage coordinated, cycle and offset
+ * held) unless `free` is true: NTCIP 1202 free operation, no cycle and no offset, every stage
+ * actuated with its planned green as its maximum. Absent, fixed time. The engine writes `free`
+ * only when true, so a coordinated plan's payload is what it was before free operation existed.
  */
 export const ActuationPayload = Type.Object(
-  { passage: Type.Number({ minimum: 0, maximum: MAX_PASSAGE }) },
+  {
+    passage: Type.Number({ minimum: 0, maximum: MAX_PASSAGE }),
+    free: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 export type ActuationPayload = Static<typeof ActuationPayload>;

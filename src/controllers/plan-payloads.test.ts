@@ -97,6 +97,31 @@ describe('planCommandPayload / activePlanPayload / planFromPayload', () => {
     expect(planFromPayload(active, 'J1').actuated).toEqual({ passage: 2.5 });
   });
 
+  it('carries free operation through the command, the retained status and contentOf', () => {
+    const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3, free: true } };
+    expect(viaCommand(plan)).toStrictEqual(withoutOrigin(plan));
+    const command = planCommandPayload(plan, envelope);
+    expect(command.actuated).toEqual({ passage: 3, free: true });
+    expect(contentOf(command).actuated).toEqual({ passage: 3, free: true });
+    const active = activePlanPayload(plan, { version: 4, appliedAt: T_APPLIED });
+    const parsed = payloadParser(ActivePlanPayload)(JSON.stringify(active));
+    expect(parsed).toMatchObject({ ok: true, value: { actuated: { passage: 3, free: true } } });
+    expect(planFromPayload(active, 'J1').actuated).toStrictEqual({ passage: 3, free: true });
+  });
+
+  it('writes a coordinated plan as before free existed, free: false as coordinated', () => {
+    const coordinated: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3 } };
+    const command = planCommandPayload(coordinated, envelope);
+    expect(JSON.stringify(command)).toContain(',"actuated":{"passage":3},"version":4,');
+    // The content key of this plan as it was recorded before free operation existed.
+    expect(contentKey(planContent(coordinated))).toBe(
+      '{"actuated":{"passage":3},"cycle":90,"offset":12,"offsetReference":"first-stage-green-start","planId":"am-peak","stages":[{"allRed":1,"green":10,"greens":{"1":"protected","3":"protected"},"id":"A","minGreen":5,"yellow":3},{"allRed":2,"green":30,"greens":{"0":"protected","1":"permissive","2":"protected","3":"permissive","6":"protected"},"id":"B","minGreen":10,"yellow":4},{"allRed":2,"green":34,"greens":{"4":"protected","5":"protected","7":"protected"},"id":"C","minGreen":10,"yellow":4}],"unsignalled":[]}',
+    );
+    const notFree: TimingPlan = { ...coordinated, actuated: { passage: 3, free: false } };
+    expect(JSON.stringify(planCommandPayload(notFree, envelope))).toBe(JSON.stringify(command));
+    expect(viaCommand(notFree).actuated).toStrictEqual({ passage: 3 });
+  });
+
   it('shares no objects with the plan it came from', () => {
     const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3 } };
     const command = planCommandPayload(plan, envelope);
@@ -148,8 +173,8 @@ describe('planCommandPayload / activePlanPayload / planFromPayload', () => {
         stages: fc.array(stage, { minLength: 1, maxLength: 8 }),
         unsignalled: fc.array(fc.string({ minLength: 1, maxLength: 4 })),
         actuated: fc.record(
-          { passage: fc.double({ min: 0, max: 30, noNaN: true }) },
-          { noNullPrototype: true },
+          { passage: fc.double({ min: 0, max: 30, noNaN: true }), free: fc.constant(true) },
+          { requiredKeys: ['passage'], noNullPrototype: true },
         ),
       },
       {
@@ -215,6 +240,20 @@ describe('samePlanContent', () => {
     expect(contentKey(actuated)).not.toBe(contentKey(content));
   });
 
+  it('tells a free plan from the same plan coordinated or fixed, and free: false from neither', () => {
+    const coordinated = planContent({ ...leadLeftPlan(), actuated: { passage: 3 } });
+    const free = planContent({ ...leadLeftPlan(), actuated: { passage: 3, free: true } });
+    expect(samePlanContent(free, coordinated)).toBe(false);
+    expect(samePlanContent(coordinated, free)).toBe(false);
+    expect(samePlanContent(free, content)).toBe(false);
+    expect(contentKey(free)).not.toBe(contentKey(coordinated));
+    expect(contentKey(free)).toContain('"free":true');
+    expect(samePlanContent(free, { ...free, actuated: { passage: 3, free: true } })).toBe(true);
+    const notFree = { ...coordinated, actuated: { passage: 3, free: false } };
+    expect(samePlanContent(coordinated, notFree)).toBe(true);
+    expect(contentKey(notFree)).toBe(contentKey(coordinated));
+  });
+
   it('keeps the content key of a fixed-time plan as it was before actuation existed', () => {
     // Keys of fixed-time plans recorded before must still match: absent adds no key.
     expect(contentKey(content)).not.toContain('actuated');
@@ -246,6 +285,18 @@ describe('the plan payload schemas: actuated', () => {
     expect(parseActive(JSON.stringify({ ...active, actuated: { passage: 3 } })).ok).toBe(true);
     expect(parseActive(JSON.stringify({ ...active, actuated: { passage: 45 } })).ok).toBe(false);
   });
+
+  it('accept free as true or false and refuse it of another type', () => {
+    const command = planCommandPayload(leadLeftPlan(), envelope);
+    const parse = payloadParser(PlanCommandPayload);
+    const withFree = (free: unknown) =>
+      JSON.stringify({ ...command, actuated: { passage: 3, free } });
+    for (const free of [true, false]) expect(parse(withFree(free)).ok).toBe(true);
+    for (const bad of ['yes', 1, null, 'true']) {
+      expect(parse(withFree(bad)).ok, JSON.stringify(bad)).toBe(false);
+    }
+    expect(parse(JSON.stringify({ ...command, actuated: { free: true } })).ok).toBe(false);
+  });
 });
 
 describe('an actuated plan, end to end', () => {
@@ -275,6 +326,36 @@ describe('an actuated plan, end to end', () => {
     expect(deployPlan(seen.state, 'J1', leadLeftPlan(), options(3)).outcome).toBe('sent');
     const slower = { ...plan, actuated: { passage: 4 } };
     expect(deployPlan(seen.state, 'J1', slower, options(3)).outcome).toBe('sent');
+    const free = { ...plan, actuated: { passage: 3, free: true } };
+    expect(deployPlan(seen.state, 'J1', free, options(3)).outcome).toBe('sent');
+  });
+
+  it('runs free: the controller applies it and reports it free, and it is not sent again', () => {
+    const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3, free: true } };
+    const options = (seconds: number) => ({
+      now: at(seconds),
+      signal: fourLegSignal(),
+      zone: 'zz',
+    });
+    const sent = deployPlan(createDeploymentState(), 'J1', plan, options(0));
+    expect(sent.outcome).toBe('sent');
+    const command = payloadParser(PlanCommandPayload)(
+      JSON.stringify(publishes(sent.actions)[0]?.payload),
+    );
+    if (!command.ok) throw new Error(command.reason);
+    expect(command.value.actuated).toStrictEqual({ passage: 3, free: true });
+    const agent = createControllerAgent({ zone: 'zz', site: 'J1' });
+    const receipt = receiveCommand(agent, command.value, options(1));
+    expect(receipt.result.status).toBe('applied');
+    const status = payloadParser(ActivePlanPayload)(
+      JSON.stringify(activePlanMessage(receipt.state)?.payload),
+    );
+    if (!status.ok) throw new Error(status.reason);
+    expect(planFromPayload(status.value, 'J1')).toStrictEqual(withoutOrigin(plan));
+    const seen = onActivePlan(sent.state, 'J1', status.value, at(2), { zone: 'zz' });
+    expect(deployPlan(seen.state, 'J1', plan, options(3)).outcome).toBe('unchanged');
+    const coordinated = { ...plan, actuated: { passage: 3 } };
+    expect(deployPlan(seen.state, 'J1', coordinated, options(3)).outcome).toBe('sent');
   });
 });
 

@@ -119,8 +119,9 @@ export function contentOf(payload: PlanContent): PlanContent {
 
 /**
  * Whether two payloads carry the same timing: plan id, cycle, offset, reference, stages and
- * actuation (a fixed-time plan differs from the same plan actuated), with the order of keys and of
- * `unsignalled` ignored and an empty `unsignalled` equal to none.
+ * actuation (a fixed-time plan differs from the same plan actuated, a coordinated one from the
+ * same plan free), with the order of keys and of `unsignalled` ignored, an empty `unsignalled`
+ * equal to none and `free: false` equal to no `free`.
  *
  * @example
  * samePlanContent(planContent(plan), planContent({ ...plan, offset: plan.offset + 1 })); // => false
@@ -132,7 +133,8 @@ export function samePlanContent(a: PlanContent, b: PlanContent): boolean {
 /** A canonical string for a plan's timing, equal exactly when `samePlanContent` says so. */
 export function contentKey(content: PlanContent): string {
   const { planId, cycle, offset, offsetReference, stages, unsignalled = [], actuated } = content;
-  // An absent actuation adds no key, so a fixed-time plan keeps the key it had before actuation.
+  // An absent actuation adds no key, so a fixed-time plan keeps the key it had before actuation;
+  // `free` is keyed only when true, so a coordinated plan keeps the key it had before free.
   return canonicalJson({
     planId,
     cycle,
@@ -172,9 +174,13 @@ function stagePayload(stage: Stage | StagePayload): StagePayload {
   };
 }
 
-/** The actuation as a copy of its passage alone, sharing nothing with its source. */
-function actuation({ passage }: Actuation | ActuationPayload): Actuation {
-  return { passage };
+/**
+ * The actuation as a copy sharing nothing with its source: `{ passage }` when coordinated,
+ * `{ passage, free: true }` when free. `free: false` is coordinated and written as absent, so a
+ * coordinated plan keeps the payload and content key it had before free operation existed.
+ */
+function actuation({ passage, free }: Actuation | ActuationPayload): Actuation {
+  return free === true ? { passage, free: true } : { passage };
 }
 
 function stageOfPayload(stage: StagePayload): Stage {

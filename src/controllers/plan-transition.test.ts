@@ -172,6 +172,57 @@ describe('limitPlanChange: actuation', () => {
     expect(change.plan).toStrictEqual(target);
   });
 
+  it('goes free at once: the free target whole, however far its cycle and offset', () => {
+    const previous = leadLeftWithCycle(90, 10);
+    const target: TimingPlan = {
+      ...lagLeftPlan(120, 70),
+      unsignalled: ['7'],
+      actuated: { passage: 3, free: true },
+    };
+    const change = limitPlanChange(previous, target, { signal });
+    expect(change).toMatchObject({ method: 'target', reached: true, limited: [] });
+    expect(change.plan).toStrictEqual(target);
+    expect(change.plan).not.toBe(target);
+    expect(change.plan.actuated).not.toBe(target.actuated);
+    expect(change.plan.stages[0]).not.toBe(target.stages[0]);
+    expect(change.plan.stages[0]!.greens).not.toBe(target.stages[0]!.greens);
+    expect(change.plan.unsignalled).not.toBe(target.unsignalled);
+  });
+
+  it('leaves free for the target whole, fixed or coordinated: the controller enters coordination itself', () => {
+    const previous = actuated(leadLeftWithCycle(90, 10), 3);
+    const free = { ...previous, actuated: { passage: 3, free: true } };
+    for (const target of [leadLeftWithCycle(120, 55), actuated(lagLeftPlan(120, 70), 2)]) {
+      const change = limitPlanChange(free, target, { signal, maxCycleChange: 0.05 });
+      expect(change).toMatchObject({ method: 'target', reached: true, limited: [] });
+      expect(change.plan).toStrictEqual(target);
+    }
+    // The same step from the coordinated plan is limited: free, not actuation, lifts the limits.
+    const coordinated = limitPlanChange(previous, leadLeftWithCycle(120, 55), { signal });
+    expect(coordinated.limited).toEqual(['cycle', 'offset']);
+  });
+
+  it('moves between two free plans in one step, their cycles and offsets nominal', () => {
+    const from = { ...leadLeftWithCycle(90, 10), actuated: { passage: 3, free: true } };
+    const to = { ...leadLeftWithCycle(120, 60), actuated: { passage: 2, free: true } };
+    const change = limitPlanChange(from, to, { signal });
+    expect(change).toMatchObject({ method: 'target', reached: true, limited: [] });
+    expect(change.plan).toStrictEqual(to);
+  });
+
+  it('still refuses an invalid free plan', () => {
+    const bad = {
+      ...leadLeftPlan(),
+      actuated: { passage: 3, free: 'yes' },
+    } as unknown as TimingPlan;
+    expect(() => limitPlanChange(leadLeftPlan(), bad, { signal })).toThrow(
+      expect.objectContaining({ code: 'INVALID_TARGET' }),
+    );
+    expect(() => limitPlanChange(bad, leadLeftPlan(), { signal })).toThrow(
+      expect.objectContaining({ code: 'INVALID_PREVIOUS' }),
+    );
+  });
+
   it('refuses a target whose passage validatePlan refuses', () => {
     expect(() => limitPlanChange(leadLeftPlan(), actuated(leadLeftPlan(), 31), { signal })).toThrow(
       expect.objectContaining({

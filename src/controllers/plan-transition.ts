@@ -55,7 +55,10 @@ export class PlanChangeError extends CodedError<PlanChangeErrorCode> {}
  * target exactly. Offsets are compared as numbers, each in its own plan's reference. Every step
  * runs the target's actuation (or fixed time, when the target has none) at once: with floating
  * force-offs an actuated controller still holds the step's cycle and offset, so the mode needs no
- * transition of its own.
+ * transition of its own. When either plan runs free (`actuated.free`), the step is the target
+ * whole (`method: 'target'`, nothing limited): a controller goes free at once, and from free it
+ * enters coordination by its own transition, for a free plan's cycle and offset are nominal and
+ * limits measured from them would hold nothing back that the controller runs.
  *
  * @throws {PlanChangeError} `INVALID_PREVIOUS` / `INVALID_TARGET` when a plan fails `validatePlan`
  *   for the signal (the problem codes are in the message); `INVALID_LIMIT` for a limit ≤ 0.
@@ -79,6 +82,10 @@ export function limitPlanChange(
   checkLimits({ maxCycleChange, maxCycleChangeSeconds, maxOffsetShift, maxOffsetShiftSeconds });
   checkValid('INVALID_PREVIOUS', 'previous', previous, signal, validation);
   checkValid('INVALID_TARGET', 'target', target, signal, validation);
+  if (runsFree(previous) || runsFree(target)) {
+    const plan = { ...copyPlan(target), stages: target.stages.map(copyStage) };
+    return { plan, limited: [], method: 'target', reached: true };
+  }
 
   const cycleLimit = Math.min(maxCycleChange * previous.cycleLength, maxCycleChangeSeconds);
   const cycleChange = target.cycleLength - previous.cycleLength;
@@ -141,6 +148,11 @@ function stepShape(
     stages: stretchGreens(previous.stages, cycleLength),
   };
   return { plan: withActuationOf(stretched, target), method: 'stretch-previous' };
+}
+
+/** Whether a plan runs free: no cycle and no offset a controller keeps. */
+function runsFree(plan: TimingPlan): boolean {
+  return plan.actuated?.free === true;
 }
 
 function copyPlan(plan: TimingPlan): TimingPlan {

@@ -241,8 +241,10 @@ function evidenceOf(
  * The plans the proof in simulation picks for the trusted sites. The candidates: the optimizer's;
  * the optimizer's with the cycle held to each of `proof.cycleFactors` of its longest; every signal
  * timed alone (no common cycle: a signal whose pedestrian stage needs a long cycle no longer holds
- * its neighbours to it); the time-of-day schedule's plans for now; and the plans the sites steer
- * towards already. Each runs on the estimated demand (`proveCandidates`) with the other sites on
+ * its neighbours to it); with actuated controllers, every signal alone run free (NTCIP free
+ * operation: no cycle, the first stage resting in green until another is called, which on light
+ * night traffic serves a side street in seconds rather than at its turn in a cycle); the
+ * time-of-day schedule's plans for now; and the plans the sites steer towards already. Each runs on the estimated demand (`proveCandidates`) with the other sites on
  * their fallback plans; the least mean delay wins, unless it is within `proof.margin` of the
  * current plans', which then stay.
  */
@@ -295,6 +297,9 @@ function provenPlans(
     ...(settings.optimize.coordination === 'isolated'
       ? []
       : [{ name: 'isolated', plans: optimizedWith({ coordination: 'isolated' }) }]),
+    ...(settings.actuation === false || settings.actuation.free === true
+      ? []
+      : [{ name: 'free', plans: freePlans(optimizedWith({ coordination: 'isolated' })) }]),
     ...(context.prior ? [{ name: 'schedule', plans: own(fallbackPlans(context, now)) }] : []),
     { name: 'current', plans: own(currentTargets(state)) },
   ].filter(
@@ -329,14 +334,14 @@ function currentTargets(state: EngineState): Record<string, TimingPlan> {
   return Object.fromEntries(Object.values(state.plans).map((plan) => [plan.site, plan.target]));
 }
 
-/** Whether two plan sets time every site alike (cycle, offset and greens; ids aside). */
+/** Whether two plan sets time every site alike (cycle, offset, greens and free operation; ids aside). */
 function sameTimings(
   a: Readonly<Record<string, TimingPlan>>,
   b: Readonly<Record<string, TimingPlan>>,
 ): boolean {
   const timing = (plan: TimingPlan | undefined) =>
     plan
-      ? `${plan.cycleLength}/${plan.offset}/${plan.stages.map((stage) => stage.green).join(',')}`
+      ? `${plan.cycleLength}/${plan.offset}/${plan.stages.map((stage) => stage.green).join(',')}/${plan.actuated?.free === true}`
       : '';
   const sites = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...sites].every((site) => timing(a[site]) === timing(b[site]));
@@ -414,6 +419,16 @@ function fallbackPlans(context: EngineContext, now: number): Record<string, Timi
         .map((signal) => [signal.id, signal.programs[0]!]),
     ),
     context,
+  );
+}
+
+/** `plans` (actuated) run free: no cycle, no offset, each planned green a maximum. */
+function freePlans(plans: Readonly<Record<string, TimingPlan>>): Record<string, TimingPlan> {
+  return Object.fromEntries(
+    Object.entries(plans).map(([site, plan]) => [
+      site,
+      { ...plan, actuated: { passage: plan.actuated!.passage, free: true } },
+    ]),
   );
 }
 

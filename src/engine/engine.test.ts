@@ -232,11 +232,28 @@ describe('Engine', () => {
     const [adaptive] = r.engine.runAdaptiveCycle();
     expect(adaptive).toMatchObject({ mode: 'adaptive' });
     await r.engine.idle();
+    // Coordinated or free, as the proof found best: actuated with the passage given.
     for (const site of r.demo.sites) {
-      expect(r.controllers[site]!.agent.active?.actuated).toEqual({ passage: 2.5 });
+      expect(r.controllers[site]!.agent.active?.actuated).toMatchObject({ passage: 2.5 });
     }
     const view = r.engine.views.controllers().find((controller) => controller.site === 'JS-01');
-    expect(view?.active?.actuated).toEqual({ passage: 2.5 });
+    expect(view?.active?.actuated).toMatchObject({ passage: 2.5 });
+  });
+
+  it('runs the signals free at night when the proof finds free operation best', async () => {
+    // 02:00 the next day: the weekday's quiet night.
+    const r = (current = await rig({
+      options: { actuation: { passage: 2 } },
+      start: T0 + 18 * 3600 * 1000,
+    }));
+    await feedMinutes(r, 25);
+    const [night] = r.engine.runAdaptiveCycle();
+    expect(night).toMatchObject({ mode: 'adaptive' });
+    expect(night!.reason).toMatch(/free \d+\.\d.* → free$/);
+    await r.engine.idle();
+    for (const site of r.demo.sites) {
+      expect(r.controllers[site]!.agent.active?.actuated).toEqual({ passage: 2, free: true });
+    }
   });
 
   it('optimizes for measured demand, and falls back to the schedule when detectors fail', async () => {

@@ -23,23 +23,25 @@ export interface SiteStep {
 
 /**
  * Whether `target` differs from `reference` by more than `seconds` anywhere that matters to a
- * driver: the cycle, the offset (the short way round), a stage's green, or the stage sequence.
- * The plan's name does not matter: a schedule's plan equal to the adaptive one is no change.
+ * driver: the cycle, the offset (the short way round), a stage's green, or the stage sequence;
+ * or in how the controller runs it — fixed time, coordinated-actuated or free — which always
+ * matters. Between two free plans the cycle and the offset (and its reference) do not: a
+ * controller running free keeps neither. The plan's name does not matter, nor the passage time:
+ * a schedule's plan equal to the adaptive one is no change.
  *
  * @example
  * significantChange(plan, { ...plan, id: 'other', offset: plan.offset + 1 }, 2); // => false
+ * significantChange(plan, { ...plan, actuated: { passage: 3, free: true } }, 2); // => true
  */
 export function significantChange(
-  reference: Pick<TimingPlan, 'cycleLength' | 'offset' | 'offsetReference' | 'stages'>,
+  reference: Pick<TimingPlan, 'cycleLength' | 'offset' | 'offsetReference' | 'stages' | 'actuated'>,
   target: TimingPlan,
   seconds: number,
 ): boolean {
-  if (reference.offsetReference !== target.offsetReference) return true;
+  const mode = operation(reference);
+  if (mode !== operation(target)) return true;
   if (reference.stages.length !== target.stages.length) return true;
-  if (Math.abs(reference.cycleLength - target.cycleLength) > seconds) return true;
-  if (Math.abs(cyclicDistance(reference.offset, target.offset, target.cycleLength)) > seconds) {
-    return true;
-  }
+  if (mode !== 'free' && cycleOrOffsetMoved(reference, target, seconds)) return true;
   const groups = (greens: Record<string, string>) => JSON.stringify(Object.entries(greens).sort());
   return reference.stages.some((stage, index) => {
     const other = target.stages[index]!;
@@ -51,6 +53,24 @@ export function significantChange(
       Math.abs(stage.allRed - other.allRed) > 1e-9
     );
   });
+}
+
+/** How a controller runs a plan: by the clock, actuated within the cycle, or free of it. */
+function operation({ actuated }: Pick<TimingPlan, 'actuated'>): 'fixed' | 'coordinated' | 'free' {
+  if (actuated === undefined) return 'fixed';
+  return actuated.free === true ? 'free' : 'coordinated';
+}
+
+function cycleOrOffsetMoved(
+  reference: Pick<TimingPlan, 'cycleLength' | 'offset' | 'offsetReference'>,
+  target: TimingPlan,
+  seconds: number,
+): boolean {
+  return (
+    reference.offsetReference !== target.offsetReference ||
+    Math.abs(reference.cycleLength - target.cycleLength) > seconds ||
+    Math.abs(cyclicDistance(reference.offset, target.offset, target.cycleLength)) > seconds
+  );
 }
 
 /**

@@ -34,6 +34,14 @@ describe('TimingPlanSchema: actuated', () => {
     const extra = { ...leadLeftPlan(), actuated: { passage: 3, extension: 2 } };
     expect(Value.Check(TimingPlanSchema, extra)).toBe(false);
   });
+
+  it('accepts and keeps a free plan, and refuses free that is not a boolean', () => {
+    const free: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3, free: true } };
+    expect(Value.Check(TimingPlanSchema, free)).toBe(true);
+    expect(Value.Clean(TimingPlanSchema, structuredClone(free))).toEqual(free);
+    const yes = { ...leadLeftPlan(), actuated: { passage: 3, free: 'yes' } };
+    expect(Value.Check(TimingPlanSchema, yes)).toBe(false);
+  });
 });
 
 describe('PlanView and ControllerView: actuated', () => {
@@ -41,6 +49,20 @@ describe('PlanView and ControllerView: actuated', () => {
     const view = { site: 'J1', target: actuated, step: actuated, reached: true, active };
     expect(Value.Check(PlanView, view)).toBe(true);
     expect(Value.Clean(PlanView, structuredClone(view))).toEqual(view);
+  });
+
+  it('show a controller running free', () => {
+    const free = { ...active, actuated: { passage: 3, free: true } };
+    const view = {
+      site: 'J1',
+      presence: { state: 'online', since: '2026-11-28T07:00:00.000Z' },
+      active: free,
+      lastVersion: 2,
+      alarms: [],
+      history: [],
+    };
+    expect(Value.Check(ControllerView, view)).toBe(true);
+    expect(Value.Clean(ControllerView, structuredClone(view))).toEqual(view);
   });
 
   it('show the actuation a controller runs', () => {

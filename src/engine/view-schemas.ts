@@ -19,7 +19,7 @@ export const TimingPlanSchema = Type.Object(
     stages: Type.Array(StagePayload, { minItems: 1, maxItems: 16 }),
     unsignalled: Type.Optional(Type.Array(Type.String())),
     origin: Type.Optional(Type.String()),
-    /** Coordinated-actuated operation; absent, fixed time. */
+    /** Coordinated-actuated operation, or free with `free: true`; absent, fixed time. */
     actuated: Type.Optional(ActuationPayload),
   },
   { additionalProperties: false },
@@ -30,7 +30,7 @@ const PlanSummary = Type.Object({
   version: Type.Integer(),
   cycle: Type.Number(),
   offset: Type.Number(),
-  /** What the controller runs: coordinated-actuated, or (absent) fixed time. */
+  /** What the controller runs: coordinated-actuated, free (`free: true`), or (absent) fixed. */
   actuated: Type.Optional(ActuationPayload),
   appliedAt: Iso,
 });

@@ -17,6 +17,18 @@ describe('readPlan: actuated', () => {
     expect(plan?.actuated).toEqual({ passage: 3 });
   });
 
+  it('reads free with the passage, and passes it on as given: its value is validatePlan’s question', () => {
+    for (const free of [true, false, 'yes']) {
+      const { plan, problems } = readPlan({ ...leadLeftPlan(), actuated: { passage: 3, free } });
+      expect(problems).toEqual([]);
+      expect(plan?.actuated).toStrictEqual({ passage: 3, free });
+    }
+    expect(readPlan({ ...leadLeftPlan(), actuated: { passage: 3 } }).plan?.actuated).toStrictEqual({
+      passage: 3,
+      free: undefined,
+    });
+  });
+
   it('passes the passage on as given: its value is validatePlan’s question', () => {
     const { plan, problems } = readPlan({ ...leadLeftPlan(), actuated: { passage: '45' } });
     expect(problems).toEqual([]);
@@ -42,7 +54,7 @@ describe('readPlan: actuated', () => {
     });
     expect(problems.map((problem) => problem.code)).toEqual(['MALFORMED_PLAN']);
     expect(problems[0]?.message).toContain('"extension"');
-    expect(problems[0]?.message).toContain('give only passage');
+    expect(problems[0]?.message).toContain('give only passage and free');
     expect(plan?.actuated).toEqual({ passage: 3 });
   });
 });

@@ -13,10 +13,11 @@ export interface ReadPlan {
   stages: Stage[] | undefined;
   unsignalled: string[];
   /**
-   * The actuation as given, its passage unchecked (its value is `validatePlan`'s question);
-   * undefined for a fixed-time plan, or when `actuated` was malformed (already reported).
+   * The actuation as given, its passage and `free` unchecked (their values are `validatePlan`'s
+   * question; `free` is undefined when not given); undefined for a fixed-time plan, or when
+   * `actuated` was malformed (already reported).
    */
-  actuated: { passage: unknown } | undefined;
+  actuated: { passage: unknown; free: unknown } | undefined;
 }
 
 const GREEN_KINDS: readonly unknown[] = ['protected', 'permissive'] satisfies GreenKind[];
@@ -29,8 +30,9 @@ const OFFSET_REFERENCES: readonly unknown[] = [
  * Reads a plan given as anything, reporting each structural fault as `MALFORMED_PLAN`: a plan or
  * stage that is not an object, a number that is missing, NaN or infinite, `stages` not an array,
  * `greens` not an object or with an unknown kind of green, `unsignalled` not a list of ids, an
- * unknown `offsetReference`, `actuated` not an object or with fields other than `passage`. Whether
- * the values make a workable plan (a passage time in range, too) is `validatePlan`'s question.
+ * unknown `offsetReference`, `actuated` not an object or with fields other than `passage` and
+ * `free`. Whether the values make a workable plan (a passage time in range, `free` a boolean, too)
+ * is `validatePlan`'s question.
  *
  * @returns The plan as read (undefined when the input is not an object) and the faults found.
  * @example
@@ -136,21 +138,26 @@ function readUnsignalled(input: unknown, problems: PlanProblem[]): string[] {
   return signalGroups;
 }
 
-/** `actuated`: absent (fixed time) or `{ passage }`; its passage is read as given. */
-function readActuation(input: unknown, problems: PlanProblem[]): { passage: unknown } | undefined {
+const ACTUATION_FIELDS: readonly string[] = ['passage', 'free'];
+
+/** `actuated`: absent (fixed time) or `{ passage, free? }`; both read as given. */
+function readActuation(
+  input: unknown,
+  problems: PlanProblem[],
+): { passage: unknown; free: unknown } | undefined {
   if (input === undefined) return undefined;
   if (!isRecord(input)) {
-    const message = `actuated is ${describe(input)}: give { passage: seconds } for coordinated-actuated operation, or leave actuated out for fixed time`;
+    const message = `actuated is ${describe(input)}: give { passage: seconds } for coordinated-actuated operation (with free: true for free operation), or leave actuated out for fixed time`;
     problems.push(problem('MALFORMED_PLAN', message));
     return undefined;
   }
-  const unknown = Object.keys(input).filter((key) => key !== 'passage');
+  const unknown = Object.keys(input).filter((key) => !ACTUATION_FIELDS.includes(key));
   if (unknown.length > 0) {
     const names = unknown.map((key) => JSON.stringify(key)).join(', ');
-    const message = `actuated has ${names}, which a controller does not read: give only passage`;
+    const message = `actuated has ${names}, which a controller does not read: give only passage and free`;
     problems.push(problem('MALFORMED_PLAN', message));
   }
-  return { passage: input.passage };
+  return { passage: input.passage, free: input.free };
 }
 
 // ---- helpers shared with validatePlan ---------------------------------------------------------

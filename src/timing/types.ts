@@ -54,6 +54,14 @@ export interface TimingPlan {
 export interface Actuation {
   /** Seconds without a vehicle on a stage's detectors that end its green (passage time). */
   passage: number;
+  /**
+   * Free operation (NTCIP 1202's free pattern) instead of coordination: no cycle and no offset.
+   * Every stage is actuated, each planned green its maximum: the first stage rests in green while
+   * no other stage is called, and once one is, ends at gap-out past its minimum or a planned green
+   * after the call (max-out); the others are skipped or gap out as above. Absent or false,
+   * coordinated.
+   */
+  free?: boolean;
 }
 
 /** A coded problem found by `validatePlan`. Codes are stable; messages are for people. */

@@ -200,6 +200,41 @@ describe('validatePlan: one plan per problem code', () => {
     expect(problems[0]?.message).toContain('leave actuated out');
   });
 
+  it('accepts a free plan, free: false and no free, its nominal cycle checked as any other', () => {
+    for (const free of [true, false, undefined]) {
+      const plan = { ...leadLeftPlan(), actuated: { passage: 3, free } } as TimingPlan;
+      expect(codes(plan), String(free)).toEqual([]);
+    }
+    const short = { ...leadLeftPlan(), cycleLength: 80, actuated: { passage: 3, free: true } };
+    expect(codes(short)).toEqual(['CYCLE_MISMATCH']);
+    const early = withStage('B', { green: 8 });
+    expect(codes({ ...early, actuated: { passage: 3, free: true } })).toEqual(codes(early));
+    expect(codes(early)).not.toEqual([]);
+  });
+
+  it.each([
+    ['given as text', 'yes'],
+    ['a number', 1],
+    ['null', null],
+    ['an object', { on: true }],
+  ])('ACTUATION_INVALID: free %s, named with its fix', (_, free) => {
+    const plan = { ...leadLeftPlan(), actuated: { passage: 3, free } };
+    const problems = validatePlan(plan as unknown as TimingPlan, fourLegSignal());
+    expect(problems.map((p) => p.code)).toEqual(['ACTUATION_INVALID']);
+    expect(problems[0]?.message).toMatch(/^actuated\.free must be true or false; got /);
+    expect(problems[0]?.message).toContain('give true for free operation');
+    expect(problems[0]?.message).toContain('leave free out');
+  });
+
+  it('reports a bad passage and a bad free each', () => {
+    const plan = { ...leadLeftPlan(), actuated: { passage: 45, free: 'yes' } };
+    const problems = validatePlan(plan as unknown as TimingPlan, fourLegSignal());
+    expect(problems.map((p) => p.message.split(' ')[0])).toEqual([
+      'actuated.passage',
+      'actuated.free',
+    ]);
+  });
+
   it('isPassage accepts exactly the passages validatePlan accepts', () => {
     const passage = fc.oneof(fc.double(), fc.double({ min: -1, max: 31 }), fc.anything());
     fc.assert(

@@ -45,7 +45,9 @@ type StagedPlan = ReadPlan & { stages: Stage[] };
  * pedestrian clearance (`pedestrianClearance`, MUTCD 2009 §4E.06) are checked against it. Two
  * conflicting groups may be green together when one of them is permissive (it yields), as SUMO and
  * CityFlow run permissive turns; two protected ones may not. An actuated plan's passage time must
- * be seconds in [0, MAX_PASSAGE] (`ACTUATION_INVALID`).
+ * be seconds in [0, MAX_PASSAGE] and its `free`, when given, true or false (`ACTUATION_INVALID`). A
+ * free plan is checked as any other: its cycle length is the nominal one its stages fill, and its
+ * offset lies in it, though a controller running free keeps neither.
  *
  * @throws {RangeError} when the options are malformed (a caller's mistake, not the plan's).
  * @example
@@ -146,13 +148,26 @@ function checkOffset({ offset, cycleLength }: ReadPlan): PlanProblem[] {
   return [problem('OFFSET_OUT_OF_RANGE', message)];
 }
 
-/** readPlan passes the passage on as given, so anything but seconds in range is reported here. */
+/**
+ * readPlan passes the passage and `free` on as given, so anything but seconds in range, and a
+ * `free` that is neither absent nor a boolean, is reported here.
+ */
 function checkActuation({ actuated }: ReadPlan): PlanProblem[] {
-  if (actuated === undefined || isPassage(actuated.passage)) return [];
-  const message =
-    `actuated.passage must be seconds in [0, ${MAX_PASSAGE}]; got ${describe(actuated.passage)}: ` +
-    'give the gap that ends a green, e.g. 3, or leave actuated out to run fixed time';
-  return [problem('ACTUATION_INVALID', message)];
+  if (actuated === undefined) return [];
+  const problems: PlanProblem[] = [];
+  if (!isPassage(actuated.passage)) {
+    const message =
+      `actuated.passage must be seconds in [0, ${MAX_PASSAGE}]; got ${describe(actuated.passage)}: ` +
+      'give the gap that ends a green, e.g. 3, or leave actuated out to run fixed time';
+    problems.push(problem('ACTUATION_INVALID', message));
+  }
+  if (actuated.free !== undefined && typeof actuated.free !== 'boolean') {
+    const message =
+      `actuated.free must be true or false; got ${describe(actuated.free)}: ` +
+      'give true for free operation (no cycle, no offset), or leave free out to run coordinated';
+    problems.push(problem('ACTUATION_INVALID', message));
+  }
+  return problems;
 }
 
 function checkDurations(stage: Stage): PlanProblem[] {

@@ -1,5 +1,7 @@
 // readPlan (GeoJSON): an optional `actuated` object, read and checked as validatePlan checks it.
 // Run: npx vitest run src/network/import/geojson-plans.test.ts
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProblemList } from '../errors.ts';
 import { readPlan } from './geojson-plans.ts';
@@ -52,6 +54,41 @@ describe('readPlan (GeoJSON): actuated', () => {
         fix: 'Make "passage" a number of seconds in [0, 30].',
       },
     ]);
+  });
+
+  it('reads free: true as free operation, free: false as coordinated', () => {
+    const free = read({ ...twoStagePlan, actuated: { passage: 3, free: true } });
+    expect(free.problems).toEqual([]);
+    expect(free.plan?.actuated).toStrictEqual({ passage: 3, free: true });
+    const coordinated = read({ ...twoStagePlan, actuated: { passage: 3, free: false } });
+    expect(coordinated.problems).toEqual([]);
+    expect(coordinated.plan?.actuated).toStrictEqual({ passage: 3 });
+  });
+
+  it.each([
+    ['given as text', 'yes'],
+    ['a number', 1],
+    ['null', null],
+  ])('reports free %s on the actuated element, with the fix', (_, free) => {
+    const { plan, problems } = read({ ...twoStagePlan, actuated: { passage: 3, free } });
+    expect(plan).toBeUndefined();
+    expect(problems).toEqual([
+      {
+        code: 'BAD_VALUE',
+        element: 'signal "C" plans[0].actuated',
+        message: `"free" is ${JSON.stringify(free)}, not true or false.`,
+        fix: 'Make "free" true or false.',
+      },
+    ]);
+  });
+
+  it('matches geojson.schema.json: actuated holds passage and free, free a boolean', () => {
+    const schema = JSON.parse(
+      readFileSync(join(import.meta.dirname, 'geojson.schema.json'), 'utf8'),
+    ) as { $defs: { plan: { properties: { actuated: { properties: Record<string, unknown> } } } } };
+    const actuated = schema.$defs.plan.properties.actuated.properties;
+    expect(Object.keys(actuated).sort()).toEqual(['free', 'passage']);
+    expect(actuated.free).toMatchObject({ type: 'boolean' });
   });
 
   it('reports a missing passage, and actuated that is not an object', () => {

@@ -7,6 +7,7 @@ import { checkUniqueIds } from './geojson-features.ts';
 import {
   fieldsOf,
   finite,
+  flag,
   isDefined,
   jsonObject,
   list,
@@ -70,11 +71,18 @@ export function readPlan(
   };
 }
 
-/** `actuated`: `{ "passage": seconds }` for coordinated-actuated operation; absent, fixed time. */
+/**
+ * `actuated`: `{ "passage": seconds }` for coordinated-actuated operation, with `"free": true` for
+ * free operation (no cycle, no offset); absent, fixed time. `"free": false` is read as coordinated
+ * and carried as no `free`, as the plan payloads carry it.
+ */
 function readActuation(plan: Fields): Actuation | 'invalid' | undefined {
   if (plan.raw('actuated') === undefined) return undefined;
-  const passage = plan.object('actuated', 'optional')?.required('passage', passageTime);
-  return passage === undefined ? 'invalid' : { passage };
+  const actuated = plan.object('actuated', 'optional');
+  const passage = actuated?.required('passage', passageTime);
+  const free = actuated?.optional('free', flag);
+  if (passage === undefined || actuated?.raw('free') !== free) return 'invalid';
+  return free === true ? { passage, free: true } : { passage };
 }
 
 function readStage(
