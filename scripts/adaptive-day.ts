@@ -22,8 +22,9 @@
 // simulator's for all three: timeLoss + departDelay of the vehicles that arrived by the end.
 // With --actuation on (the default) the engine's plans run coordinated-actuated (stages gap out and are skipped,
 // the coordinated stage gets the time saved), and every fixed plan set and the time-of-day plans
-// run a second time actuated too, so the loop's share of the benefit and the controllers' stand
-// apart; the best fixed plan stays the best fixed-time one.
+// run a second time actuated too, and every fixed set a third time free (no cycle, no offset, its
+// greens the maximums), so the loop's share of the benefit and the controllers' stand apart; the
+// best fixed plan stays the best fixed-time one.
 // Writes bench/results/adaptive-day.json; exits 1 when adaptive > 0.85 × best fixed.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
@@ -162,7 +163,13 @@ function engineOptions(optimize: NetworkTimingOptions): Omit<EngineOptions, 'pri
 
 interface Row {
   name: string;
-  kind: 'fixed' | 'fixed, actuated' | 'time-of-day' | 'time-of-day, actuated' | 'adaptive';
+  kind:
+    | 'fixed'
+    | 'fixed, actuated'
+    | 'fixed, free'
+    | 'time-of-day'
+    | 'time-of-day, actuated'
+    | 'adaptive';
   designedFor: string;
   measures: RunMeasures;
   runs: RunMeasures[];
@@ -202,6 +209,14 @@ const fixedSets = [
         name: `${set.name}, actuated`,
         plans: actuatedPlans(set.plans, actuation),
         kind: 'fixed, actuated' as const,
+      }))
+    : []),
+  ...(actuation
+    ? fixedTime.map((set) => ({
+        ...set,
+        name: `${set.name}, free`,
+        plans: actuatedPlans(set.plans, { ...actuation, free: true }),
+        kind: 'fixed, free' as const,
       }))
     : []),
 ];
@@ -297,6 +312,8 @@ const fixedTimeRows = fixedRows.filter((row) => row.kind === 'fixed');
 const best = bestOf(fixedTimeRows);
 const actuatedRows = fixedRows.filter((row) => row.kind === 'fixed, actuated');
 const bestActuated = actuatedRows.length > 0 ? bestOf(actuatedRows) : undefined;
+const freeRows = fixedRows.filter((row) => row.kind === 'fixed, free');
+const bestFree = freeRows.length > 0 ? bestOf(freeRows) : undefined;
 const scheduleRows: Row[] = schedules.map(({ name, kind }) => {
   const { runs, wall } = scheduleRuns.get(name)!;
   return {
@@ -340,9 +357,11 @@ function printTable(): void {
       ? `fixed ${row.name} (best fixed)`
       : row === bestActuated
         ? `fixed ${row.name} (best actuated)`
-        : row.kind.startsWith('fixed')
-          ? `fixed ${row.name}`
-          : row.name,
+        : row === bestFree
+          ? `fixed ${row.name} (best free)`
+          : row.kind.startsWith('fixed')
+            ? `fixed ${row.name}`
+            : row.name,
     row.measures.meanDelay.toFixed(1),
     row.measures.meanStops.toFixed(2),
     Math.round(row.measures.arrived).toString(),
@@ -370,6 +389,11 @@ function printTable(): void {
   if (bestActuated) {
     console.log(
       `adaptive / best fixed set run actuated (${bestActuated.name}) = ${(adaptiveRow.measures.meanDelay / bestActuated.measures.meanDelay).toFixed(3)}`,
+    );
+  }
+  if (bestFree) {
+    console.log(
+      `adaptive / best fixed set run free (${bestFree.name}) = ${(adaptiveRow.measures.meanDelay / bestFree.measures.meanDelay).toFixed(3)}`,
     );
   }
   console.log(
@@ -402,6 +426,12 @@ async function writeReport(): Promise<void> {
             adaptiveRow.measures.meanDelay / bestActuated.measures.meanDelay,
             4,
           ),
+        }
+      : {}),
+    ...(bestFree
+      ? {
+          bestFixedFree: bestFree.name,
+          ratioToBestFree: round(adaptiveRow.measures.meanDelay / bestFree.measures.meanDelay, 4),
         }
       : {}),
     timeOfDayRatio: round(ratio(scheduleRow.measures.meanDelay), 4),

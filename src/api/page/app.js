@@ -144,7 +144,7 @@ function paintPlans(plans, controllers) {
       const head = `<h3>${escapeHtml(view.site)}${view.mode ? ` <span class="muted">(${escapeHtml(view.mode)})</span>` : ''}</h3>`;
       if (!plan) return `<div class="plan">${head}<p class="muted">No plan decided yet.</p></div>`;
       const actuated = plan.actuated
-        ? `coordinated-actuated, passage ${plan.actuated.passage} s`
+        ? `${plan.actuated.free ? 'free (no cycle or offset held)' : 'coordinated-actuated'}, passage ${plan.actuated.passage} s`
         : 'fixed time';
       const running = active
         ? `controller runs ${escapeHtml(active.planId)} v${active.version} since ${time(active.appliedAt)}`
