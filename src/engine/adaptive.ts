@@ -299,7 +299,15 @@ function provenPlans(
       : [{ name: 'isolated', plans: optimizedWith({ coordination: 'isolated' }) }]),
     ...(settings.actuation === false || settings.actuation.free === true
       ? []
-      : [{ name: 'free', plans: freePlans(optimizedWith({ coordination: 'isolated' })) }]),
+      : [
+          { name: 'free', plans: freePlans(optimizedWith({ coordination: 'isolated' })) },
+          {
+            name: 'free, shortest',
+            plans: freePlans(
+              optimizedWith({ coordination: 'isolated', cycle: { min: range.min, max: range.min } }),
+            ),
+          },
+        ]),
     ...(context.prior ? [{ name: 'schedule', plans: own(fallbackPlans(context, now)) }] : []),
     { name: 'current', plans: own(currentTargets(state)) },
   ].filter(
