@@ -249,7 +249,7 @@ describe('Engine', () => {
     await feedMinutes(r, 25);
     const [night] = r.engine.runAdaptiveCycle();
     expect(night).toMatchObject({ mode: 'adaptive' });
-    expect(night!.reason).toMatch(/free \d+\.\d.* → free$/);
+    expect(night!.reason).toMatch(/free \d+\.\d.* → free(, shortest)?$/);
     await r.engine.idle();
     for (const site of r.demo.sites) {
       expect(r.controllers[site]!.agent.active?.actuated).toEqual({ passage: 2, free: true });
