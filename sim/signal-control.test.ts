@@ -269,6 +269,20 @@ const coordinated = (passage: number | undefined, offset = 0) =>
     { passage, offset },
   );
 
+/** Planned greens of `a` (minimum 10), `b` and `c` (minimum 6) for the property tests. */
+const threeGreens = fc.tuple(
+  fc.integer({ min: 10, max: 40 }),
+  fc.integer({ min: 8, max: 30 }),
+  fc.integer({ min: 8, max: 30 }),
+);
+
+/** Runs of quarter seconds (each at most `longest`), each with a bitmask of the slots called. */
+const callRuns = (longest: number) =>
+  fc.array(fc.tuple(fc.integer({ min: 1, max: longest }), fc.integer({ min: 0, max: 7 })), {
+    minLength: 1,
+    maxLength: 40,
+  });
+
 /** Demand as the simulator gives it: before each moment, the groups (by slot) with a vehicle in the zone. */
 type Demand = (time: number) => number[];
 
@@ -607,18 +621,11 @@ describe('SignalController, coordinated-actuated', () => {
   it('whatever the demand, ends the coordinated green where the fixed plan does and runs every other green between its minimum and its planned green', () => {
     fc.assert(
       fc.property(
-        fc.tuple(
-          fc.integer({ min: 10, max: 40 }),
-          fc.integer({ min: 8, max: 30 }),
-          fc.integer({ min: 8, max: 30 }),
-        ),
+        threeGreens,
         fc.integer({ min: 0, max: 150 }),
         fc.integer({ min: 0, max: 5 }),
         // Per quarter second, a bitmask of the groups called (b = 2, c = 4), in runs.
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 0, max: 7 })), {
-          minLength: 1,
-          maxLength: 40,
-        }),
+        callRuns(80),
         ([greenA, greenB, greenC], offset, passage, runs) => {
           const planOf = (actuated?: number) =>
             stagedPlan(
@@ -800,16 +807,9 @@ describe('SignalController, free', () => {
   it('whatever the demand, serves every call within one round of max greens and keeps every green within its minimum and maximum', () => {
     fc.assert(
       fc.property(
-        fc.tuple(
-          fc.integer({ min: 10, max: 40 }),
-          fc.integer({ min: 8, max: 30 }),
-          fc.integer({ min: 8, max: 30 }),
-        ),
+        threeGreens,
         fc.integer({ min: 0, max: 5 }),
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 120 }), fc.integer({ min: 0, max: 7 })), {
-          minLength: 1,
-          maxLength: 40,
-        }),
+        callRuns(120),
         ([greenA, greenB, greenC], passage, runs) => {
           const plan = stagedPlan(
             [

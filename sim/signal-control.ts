@@ -352,9 +352,9 @@ export class SignalController {
     }
     if (!Number.isNaN(this.conflictSince)) return;
     this.conflictSince = time;
-    const maxOut = Math.max(this.planned[0]!, time - began + this.planned[0]!);
-    // A green already past the planned one (resting) ends a planned green after the call.
-    if (time - began > 1e-9 && maxOut !== this.greens[0]) {
+    // The max timer runs from the call: a call waiting as the green starts changes nothing.
+    const maxOut = time - began + this.planned[0]!;
+    if (maxOut - this.greens[0]! > 1e-9 || this.greens[0]! - maxOut > 1e-9) {
       this.greens[0] = maxOut;
       this.layOut();
     }

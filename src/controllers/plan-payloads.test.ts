@@ -300,50 +300,16 @@ describe('the plan payload schemas: actuated', () => {
 });
 
 describe('an actuated plan, end to end', () => {
-  it('survives deploy → command → controller → retained status → the engine’s record', () => {
-    const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3 } };
-    const options = (seconds: number) => ({
-      now: at(seconds),
-      signal: fourLegSignal(),
-      zone: 'zz',
-    });
-    const sent = deployPlan(createDeploymentState(), 'J1', plan, options(0));
-    expect(sent.outcome).toBe('sent');
-    const wire = JSON.stringify(publishes(sent.actions)[0]?.payload);
-    const command = payloadParser(PlanCommandPayload)(wire);
-    if (!command.ok) throw new Error(command.reason);
-    const agent = createControllerAgent({ zone: 'zz', site: 'J1' });
-    const receipt = receiveCommand(agent, command.value, options(1));
-    expect(receipt.result.status).toBe('applied');
-    const retained = JSON.stringify(activePlanMessage(receipt.state)?.payload);
-    const status = payloadParser(ActivePlanPayload)(retained);
-    if (!status.ok) throw new Error(status.reason);
-    expect(planFromPayload(status.value, 'J1')).toStrictEqual(withoutOrigin(plan));
-    const seen = onActivePlan(sent.state, 'J1', status.value, at(2), { zone: 'zz' });
-    expect(seen.state.sites.J1?.active?.actuated).toEqual({ passage: 3 });
-    // the engine sends the same plan again only when its actuation changes
-    expect(deployPlan(seen.state, 'J1', plan, options(3)).outcome).toBe('unchanged');
-    expect(deployPlan(seen.state, 'J1', leadLeftPlan(), options(3)).outcome).toBe('sent');
-    const slower = { ...plan, actuated: { passage: 4 } };
-    expect(deployPlan(seen.state, 'J1', slower, options(3)).outcome).toBe('sent');
-    const free = { ...plan, actuated: { passage: 3, free: true } };
-    expect(deployPlan(seen.state, 'J1', free, options(3)).outcome).toBe('sent');
-  });
+  const options = (seconds: number) => ({ now: at(seconds), signal: fourLegSignal(), zone: 'zz' });
 
-  it('runs free: the controller applies it and reports it free, and it is not sent again', () => {
-    const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3, free: true } };
-    const options = (seconds: number) => ({
-      now: at(seconds),
-      signal: fourLegSignal(),
-      zone: 'zz',
-    });
+  /** `plan` deployed, parsed as a controller parses it, applied, and its retained status seen. */
+  function throughTheWire(plan: TimingPlan) {
     const sent = deployPlan(createDeploymentState(), 'J1', plan, options(0));
     expect(sent.outcome).toBe('sent');
     const command = payloadParser(PlanCommandPayload)(
       JSON.stringify(publishes(sent.actions)[0]?.payload),
     );
     if (!command.ok) throw new Error(command.reason);
-    expect(command.value.actuated).toStrictEqual({ passage: 3, free: true });
     const agent = createControllerAgent({ zone: 'zz', site: 'J1' });
     const receipt = receiveCommand(agent, command.value, options(1));
     expect(receipt.result.status).toBe('applied');
@@ -353,9 +319,29 @@ describe('an actuated plan, end to end', () => {
     if (!status.ok) throw new Error(status.reason);
     expect(planFromPayload(status.value, 'J1')).toStrictEqual(withoutOrigin(plan));
     const seen = onActivePlan(sent.state, 'J1', status.value, at(2), { zone: 'zz' });
-    expect(deployPlan(seen.state, 'J1', plan, options(3)).outcome).toBe('unchanged');
+    return { command: command.value, seen: seen.state };
+  }
+
+  it('survives deploy → command → controller → retained status → the engine’s record', () => {
+    const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3 } };
+    const { seen } = throughTheWire(plan);
+    expect(seen.sites.J1?.active?.actuated).toEqual({ passage: 3 });
+    // the engine sends the same plan again only when its actuation changes
+    expect(deployPlan(seen, 'J1', plan, options(3)).outcome).toBe('unchanged');
+    expect(deployPlan(seen, 'J1', leadLeftPlan(), options(3)).outcome).toBe('sent');
+    const slower = { ...plan, actuated: { passage: 4 } };
+    expect(deployPlan(seen, 'J1', slower, options(3)).outcome).toBe('sent');
+    const free = { ...plan, actuated: { passage: 3, free: true } };
+    expect(deployPlan(seen, 'J1', free, options(3)).outcome).toBe('sent');
+  });
+
+  it('runs free: the controller applies it and reports it free, and it is not sent again', () => {
+    const plan: TimingPlan = { ...leadLeftPlan(), actuated: { passage: 3, free: true } };
+    const { command, seen } = throughTheWire(plan);
+    expect(command.actuated).toStrictEqual({ passage: 3, free: true });
+    expect(deployPlan(seen, 'J1', plan, options(3)).outcome).toBe('unchanged');
     const coordinated = { ...plan, actuated: { passage: 3 } };
-    expect(deployPlan(seen.state, 'J1', coordinated, options(3)).outcome).toBe('sent');
+    expect(deployPlan(seen, 'J1', coordinated, options(3)).outcome).toBe('sent');
   });
 });
 
