@@ -152,4 +152,21 @@ describe('the page routes with the demo engine', () => {
     expect(used.length).toBeGreaterThan(7);
     for (const path of used) expect(Object.keys(document.paths), path).toContain(path);
   });
+
+  // Last: it leaves JS-05 held by an operator's free plan.
+  it('draws no band through a signal running free: 422 FREE_OPERATION when named, left out by default', async () => {
+    const free = { ...plansToDraw(r.demo.network, r.engine.views, 'step')['JS-05']! };
+    r.engine.deployPlan('JS-05', { ...free, id: 'free', actuated: { passage: 2, free: true } });
+    await r.engine.idle();
+    const named = await get('/api/v1/time-space.svg?sites=JS-04,JS-05,JS-06');
+    expect(named.statusCode).toBe(422);
+    expect(named.json()).toMatchObject({
+      code: 'NO_COMMON_CYCLE',
+      problem: 'FREE_OPERATION',
+      message: expect.stringMatching(/^JS-05 runs free/),
+    });
+    const byDefault = await get('/api/v1/time-space.svg');
+    expect(byDefault.statusCode).toBe(200);
+    expect(byDefault.body).not.toContain('>JS-05<');
+  });
 });

@@ -61,7 +61,7 @@ export async function viewRoutes(
         summary:
           'Time–space diagram (SVG) of a row of signals under the plans the engine wants now',
         description:
-          'Signals as rows at their distance along the fastest route between neighbours, each row with the outbound (above) and inbound (below) through greens of its plan, and the widest green band each way that the plans’ offsets leave at free-flow speed. 400 for unknown sites, fewer than two, or sites with no route between them; 422 when the sites run different cycle lengths.',
+          'Signals as rows at their distance along the fastest route between neighbours, each row with the outbound (above) and inbound (below) through greens of its plan, and the widest green band each way that the plans’ offsets leave at free-flow speed. By default the longest row of coordinated signals on one cycle (signals running free hold no cycle). 400 for unknown sites, fewer than two, or sites with no route between them; 422 when the sites run different cycle lengths, or one runs free (`problem`: `FREE_OPERATION`).',
         tags: ['plans'],
         querystring: TimeSpaceQuery,
         produces: 'image/svg+xml',
@@ -71,13 +71,24 @@ export async function viewRoutes(
     async (request, reply) => {
       const { sites: listed, plan, cycles, width } = request.query;
       const plans = plansToDraw(network, engine.views, plan);
+      const coordinated = Object.fromEntries(
+        Object.entries(plans).filter(([, timing]) => timing.actuated?.free !== true),
+      );
       const sites =
         listed === undefined
-          ? defaultCorridorSites(network, plans)
+          ? defaultCorridorSites(network, coordinated)
           : listed
               .split(',')
               .map((site) => site.trim())
               .filter((site) => site.length > 0);
+      const free = sites.filter((site) => plans[site] !== undefined && !coordinated[site]);
+      if (free.length > 0) {
+        throw new ApiError(
+          'NO_COMMON_CYCLE',
+          `${free.join(', ')} ${free.length === 1 ? 'runs' : 'run'} free (no cycle or offset held), so no green band runs through ${free.length === 1 ? 'it' : 'them'}: choose coordinated sites, or draw the network's programs with plan=program`,
+          { problem: 'FREE_OPERATION' },
+        );
+      }
       let svg: string;
       try {
         const { corridor, result } = corridorOfPlans(network, sites, plans);
