@@ -168,5 +168,14 @@ describe('the page routes with the demo engine', () => {
     const byDefault = await get('/api/v1/time-space.svg');
     expect(byDefault.statusCode).toBe(200);
     expect(byDefault.body).not.toContain('>JS-05<');
+    // Every signal free: nothing to draw, and the answer says why.
+    const plans = plansToDraw(r.demo.network, r.engine.views, 'step');
+    for (const [site, plan] of Object.entries(plans)) {
+      r.engine.deployPlan(site, { ...plan, id: 'free', actuated: { passage: 2, free: true } });
+    }
+    await r.engine.idle();
+    const none = await get('/api/v1/time-space.svg');
+    expect(none.statusCode).toBe(422);
+    expect(none.json()).toMatchObject({ problem: 'FREE_OPERATION' });
   });
 });

@@ -81,7 +81,10 @@ export async function viewRoutes(
               .split(',')
               .map((site) => site.trim())
               .filter((site) => site.length > 0);
-      const free = sites.filter((site) => plans[site] !== undefined && !coordinated[site]);
+      const free =
+        listed === undefined && Object.keys(coordinated).length < 2
+          ? Object.keys(plans).filter((site) => !coordinated[site])
+          : sites.filter((site) => plans[site] !== undefined && !coordinated[site]);
       if (free.length > 0) {
         throw new ApiError(
           'NO_COMMON_CYCLE',
