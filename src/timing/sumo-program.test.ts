@@ -3,8 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   planFromSumoPhases,
+  sumoFreeProgram,
   sumoOffset,
   sumoPhasesFromPlan,
+  type SumoApproachLane,
   type SumoPhase,
 } from './sumo-program.ts';
 import type { Stage, TimingPlan } from './types.ts';
@@ -298,6 +300,203 @@ describe('round trip', () => {
           }, 0);
           expect(shown).toBe(given);
         }
+      }),
+    );
+  });
+});
+
+describe('sumoFreeProgram', () => {
+  // Link 0 EW through, 1 EW left, 2 NS through, 3 NS left; the left stage keeps EW through green.
+  const plan: TimingPlan = {
+    id: 'free',
+    signal: 'J1',
+    cycleLength: 79,
+    offset: 0,
+    offsetReference: 'first-stage-green-start',
+    stages: [
+      { id: 'EW', greens: { 0: 'protected' }, green: 30, yellow: 3, allRed: 2, minGreen: 10 },
+      {
+        id: 'EW-left',
+        greens: { 0: 'protected', 1: 'protected' },
+        green: 8,
+        yellow: 3,
+        allRed: 0,
+        minGreen: 5,
+      },
+      {
+        id: 'NS',
+        greens: { 2: 'protected', 3: 'permissive' },
+        green: 20,
+        yellow: 3,
+        allRed: 2,
+        minGreen: 8,
+      },
+    ],
+    actuated: { passage: 2, free: true },
+  };
+  const lanes: SumoApproachLane[] = [
+    { id: 'ew_0', length: 100, linkIndices: [0] },
+    { id: 'ew_1', length: 100, linkIndices: [0, 1] },
+    { id: 'ns_0', length: 80, linkIndices: [2, 3] },
+    { id: 'short_0', length: 12, linkIndices: [2] },
+  ];
+  const options = { lanes, programId: 'free' };
+  const condition = (program: ReturnType<typeof sumoFreeProgram>, id: string) =>
+    program.conditions.find((entry) => entry.id === id)?.value;
+
+  it('writes each stage as a green and its own change towards every stage it may go on to', () => {
+    const { phases } = sumoFreeProgram(plan, 4, options);
+    expect(phases.map(({ duration, state, next }) => [duration, state, next])).toEqual([
+      [30, 'Grrr', [1, 3]],
+      [3, 'Grrr', [2]], // EW → EW-left: the through group keeps its green
+      [2, 'Grrr', [5]],
+      [3, 'yrrr', [4]], // EW → NS, EW-left skipped
+      [2, 'rrrr', [8]],
+      [8, 'GGrr', [6, 7]],
+      [3, 'yyrr', [8]], // EW-left → NS (no all-red)
+      [3, 'Gyrr', [0]], // EW-left → EW, NS skipped
+      [20, 'rrGg', [9]],
+      [3, 'rryy', [10]],
+      [2, 'rrrr', [0]],
+    ]);
+  });
+
+  it('lets the first stage rest, the others run from their minimum to their planned green', () => {
+    const { phases } = sumoFreeProgram(plan, 4, options);
+    const greens = [phases[0]!, phases[5]!, phases[8]!];
+    expect(greens.map(({ name, minDur, maxDur }) => [name, minDur, maxDur])).toEqual([
+      ['EW', 1, 86_400],
+      ['EW-left', 5, 8],
+      ['NS', 8, 20],
+    ]);
+    expect(phases.filter((phase) => !phase.name).every((p) => p.minDur === p.maxDur)).toBe(true);
+  });
+
+  it('calls a stage from the loops of its lanes, later stages not by groups the first stage serves', () => {
+    const program = sumoFreeProgram(plan, 4, options);
+    expect(condition(program, 'D0')).toBe('2 >= z:J1_free_ew_0 or 2 >= z:J1_free_ew_1');
+    expect(condition(program, 'D1')).toBe('2 >= z:J1_free_ew_1');
+    expect(condition(program, 'D2')).toBe('2 >= z:J1_free_ns_0 or 2 >= z:J1_free_short_0');
+    expect(condition(program, 'C2')).toBe('D2');
+    expect(program.detectors).toEqual([
+      { id: 'J1_free_ew_0', lane: 'ew_0', pos: 70, length: 30 },
+      { id: 'J1_free_ew_1', lane: 'ew_1', pos: 70, length: 30 },
+      { id: 'J1_free_ns_0', lane: 'ns_0', pos: 50, length: 30 },
+      { id: 'J1_free_short_0', lane: 'short_0', pos: 0, length: 12 },
+    ]);
+    expect(program.params).toContainEqual(['ew_1', 'J1_free_ew_1']);
+    expect(program.params).toContainEqual(['max-gap', '2']);
+  });
+
+  it('goes on to the first called stage, skipping the uncalled ones, back to the first stage', () => {
+    const program = sumoFreeProgram(plan, 4, options);
+    expect(condition(program, 'T0to1')).toBe('C1');
+    expect(condition(program, 'T0to2')).toBe('C2 and !C1');
+    expect(condition(program, 'T1to2')).toBe('C2');
+    expect(condition(program, 'T1to0')).toBe('!C2');
+    expect(condition(program, 'T2to0')).toBe('1');
+    const [, fromFirst, , , , , fromLeft] = program.phases;
+    expect(fromFirst?.earlyTarget).toBe('c: >= 10 and (!D0 or c: >= callAt + 30) and T0to1');
+    expect(fromFirst?.finalTarget).toBe('T0to1');
+    expect(fromLeft?.earlyTarget).toBe('!D1 and T1to2');
+  });
+
+  it('times the first stage’s max-out from the first conflicting call, noted afresh each green', () => {
+    const { assignments } = sumoFreeProgram(plan, 4, options);
+    expect(assignments).toEqual([
+      { id: 'callAt', check: 'callAt > c:', value: '-1' },
+      { id: 'callAt', check: '!CALL', value: '-1' },
+      { id: 'callAt', check: 'CALL and 0 > callAt', value: 'c: * (c: > 1)' },
+    ]);
+  });
+
+  it('keeps a stage with pedestrians on recall, at least their walk and clearance (within its green)', () => {
+    const program = sumoFreeProgram(plan, 4, {
+      ...options,
+      pedestrians: [undefined, 6, 25],
+    });
+    expect(condition(program, 'C1')).toBe('1');
+    expect(condition(program, 'C2')).toBe('1');
+    expect(condition(program, 'CALL')).toBe('C1 or C2');
+    expect(program.phases[5]!.minDur).toBe(6);
+    expect(program.phases[8]!.minDur).toBe(20);
+  });
+
+  it('offsets the program so that its first green starts at the begin', () => {
+    // The phases last 79 s in all: 27,000 s is 61 s into the 342nd round.
+    expect(sumoFreeProgram(plan, 4, { ...options, begin: 27_000 }).offset).toBe(61);
+    expect(sumoFreeProgram(plan, 4, options).offset).toBe(0);
+  });
+
+  it('rests a one-stage plan in its green for good', () => {
+    const one = { ...plan, stages: [plan.stages[0]!] };
+    const program = sumoFreeProgram(one, 4, options);
+    expect(program.phases).toEqual([
+      { duration: 30, state: 'Grrr', minDur: 30, maxDur: 30, name: 'EW' },
+    ]);
+    expect(program.assignments).toEqual([]);
+  });
+
+  it('refuses a plan that is not free, a stage without change interval, and lanes that miss a stage', () => {
+    const coordinated = { ...plan, actuated: { passage: 2 } };
+    expect(() => sumoFreeProgram(coordinated, 4, options)).toThrow(RangeError);
+    const noChange = {
+      ...plan,
+      stages: plan.stages.map((stage, index) => (index === 1 ? { ...stage, yellow: 0 } : stage)),
+    };
+    expect(() => sumoFreeProgram(noChange, 4, options)).toThrow(/change interval/);
+    const noLeft = lanes.filter((lane) => lane.id !== 'ew_1');
+    expect(() => sumoFreeProgram(plan, 4, { ...options, lanes: noLeft })).toThrow(/EW-left/);
+  });
+
+  it('from every green, each change leads through the stage’s yellow and all-red to its target', () => {
+    const linkCount = 6;
+    const stage = fc.record({
+      id: fc.constant('s'),
+      greens: fc.dictionary(
+        fc.integer({ min: 0, max: linkCount - 1 }).map(String),
+        fc.constantFrom<'protected' | 'permissive'>('protected', 'permissive'),
+        { minKeys: 1 },
+      ),
+      green: fc.integer({ min: 1, max: 60 }),
+      yellow: fc.constantFrom(0, 3),
+      allRed: fc.constantFrom(1, 2),
+      minGreen: fc.integer({ min: 0, max: 20 }),
+    });
+    const plans = fc
+      .array(stage, { minLength: 2, maxLength: 5 })
+      .map((stages): TimingPlan => ({ ...plan, stages }));
+    const allLanes = Array.from({ length: linkCount }, (_, index) => ({
+      id: `l_${index}`,
+      length: 50,
+      linkIndices: [index],
+    }));
+    fc.assert(
+      fc.property(plans, (free) => {
+        const { phases } = sumoFreeProgram(free, linkCount, { ...options, lanes: allLanes });
+        const greens = phases.flatMap((phase, index) => (phase.name === 's' ? [index] : []));
+        expect(greens).toHaveLength(free.stages.length);
+        greens.forEach((green, from) => {
+          const count = free.stages.length;
+          const targets =
+            from === 0
+              ? [...Array(count).keys()].slice(1)
+              : [...[...Array(count).keys()].slice(from + 1), 0];
+          expect(phases[green]!.next).toHaveLength(targets.length);
+          phases[green]!.next!.forEach((first, position) => {
+            const to = targets[position]!;
+            expect(phases[first]!.earlyTarget).toContain(`T${from}to${to}`);
+            let index = first;
+            let seconds = 0;
+            while (!greens.includes(index)) {
+              seconds += phases[index]!.duration;
+              expect(phases[index]!.next).toHaveLength(1);
+              index = phases[index]!.next![0]!;
+            }
+            expect(index).toBe(greens[to]);
+            expect(seconds).toBe(free.stages[from]!.yellow + free.stages[from]!.allRed);
+          });
+        });
       }),
     );
   });

@@ -1,4 +1,4 @@
-// SUMO signal programs (phase state strings) to stage-based timing plans, and back.
+// SUMO signal programs (phase state strings) to stage-based timing plans, and back; free plans as actuated programs.
 import type { GreenKind } from '../network/types.ts';
 import type { Stage, TimingPlan } from './types.ts';
 
@@ -107,31 +107,17 @@ export function planFromSumoPhases(program: SumoProgram): TimingPlan {
  * //     { duration: 31, state: 'rrGG' }, { duration: 4, state: 'rryy' }]
  */
 export function sumoPhasesFromPlan(plan: TimingPlan, linkCount: number): SumoPhaseOut[] {
-  const unsignalled = new Set(plan.unsignalled?.map((id) => linkIndexOf(id, linkCount)) ?? []);
-  const stages = plan.stages.map((stage) => greensByIndex(stage, linkCount));
-  if (stages.length === 0) {
-    return [{ duration: plan.cycleLength, state: renderState(linkCount, unsignalled, () => 'r') }];
+  const writer = phaseWriter(plan, linkCount, 'sumoPhasesFromPlan');
+  if (plan.stages.length === 0) {
+    return [{ duration: plan.cycleLength, state: writer.state(() => 'r') }];
   }
   return plan.stages.flatMap((stage, position) => {
-    const greens = stages[position] ?? new Map();
-    const next = stages[(position + 1) % stages.length] ?? new Map();
-    const render = (losing: string): string =>
-      renderState(linkCount, unsignalled, (index) => {
-        const kind = greens.get(index);
-        if (kind === undefined) return 'r';
-        return next.has(index) ? greenLetter(kind) : losing;
-      });
+    const next = (position + 1) % plan.stages.length;
     const phases: SumoPhaseOut[] = [];
     if (stage.green > 0) {
-      const state = renderState(linkCount, unsignalled, (index) => {
-        const kind = greens.get(index);
-        return kind === undefined ? 'r' : greenLetter(kind);
-      });
-      phases.push({ duration: stage.green, state, ...phaseName(stage.id) });
+      phases.push({ duration: stage.green, state: writer.green(position), ...phaseName(stage.id) });
     }
-    if (stage.yellow > 0) phases.push({ duration: stage.yellow, state: render('y') });
-    if (stage.allRed > 0) phases.push({ duration: stage.allRed, state: render('r') });
-    return phases;
+    return [...phases, ...writer.change(position, next)];
   });
 }
 
@@ -148,6 +134,339 @@ export function sumoOffset(plan: TimingPlan): number {
     return plan.offset;
   }
   return modulo(plan.offset - first.green, plan.cycleLength);
+}
+
+// ---- free operation as a SUMO actuated program ---------------------------------------------
+
+/** A lane entering a signal: where a free plan's stop-line presence detector goes. */
+export interface SumoApproachLane {
+  /** SUMO lane id (`EDGE_INDEX`). */
+  id: string;
+  /** Metres. */
+  length: number;
+  /** The signal's link indices that leave this lane. */
+  linkIndices: number[];
+}
+
+export interface SumoFreeOptions {
+  /** The lanes entering the signal (`sumoApproachLanes` reads them from the `.net.xml`). */
+  lanes: readonly SumoApproachLane[];
+  /**
+   * Per stage, its pedestrian groups' walk and clearance in seconds (0 when the crossing length is
+   * unknown), or undefined for a stage with none. Link-indexed plans have lost their pedestrian
+   * groups (no crossings are exported); without this every stage counts as vehicles only.
+   */
+  pedestrians?: readonly (number | undefined)[];
+  /** The tlLogic's programID, part of the detector ids. */
+  programId: string;
+  /**
+   * The simulation's begin, seconds: the program is offset so that it starts with the first
+   * stage's green there (SUMO 1.15 has no `offset="begin"`). Default 0.
+   */
+  begin?: number;
+}
+
+/** A phase of an actuated program. `next`: indices of the phases it may go on to. */
+export interface SumoActuatedPhase extends SumoPhaseOut {
+  minDur: number;
+  maxDur: number;
+  next?: number[];
+  /** Switch to this phase before the current one's maxDur when this expression holds. */
+  earlyTarget?: string;
+  /** Switch to this phase at the current one's maxDur when this expression holds. */
+  finalTarget?: string;
+}
+
+/** A stop-line presence detector: an induction loop over the last metres of a lane. */
+export interface SumoPresenceDetector {
+  id: string;
+  lane: string;
+  /** Metres from the lane's start. */
+  pos: number;
+  /** Metres. */
+  length: number;
+}
+
+/** Everything a `<tlLogic type="actuated">` holds besides its phases, and the detectors it reads. */
+export interface SumoActuatedProgram {
+  /** SUMO `tlLogic@offset`, seconds: where the program stands at `begin` is its phase 0's start. */
+  offset: number;
+  phases: SumoActuatedPhase[];
+  /** `<param>` entries, in order. */
+  params: [string, string][];
+  /** Named expressions (`<condition>`). */
+  conditions: { id: string; value: string }[];
+  /** `<assignment>`s, run in order at every switching decision. */
+  assignments: { id: string; check: string; value: string }[];
+  detectors: SumoPresenceDetector[];
+}
+
+/** Length of the stop-line presence zone, metres: the simulator's `STOP_LINE_ZONE`. */
+const STOP_LINE_ZONE = 30;
+/** maxDur of the resting first stage, seconds: a day, so only its conditions end it. */
+const REST_MAX_DURATION = 86_400;
+/**
+ * SUMO's `cycleTime` param, seconds. An uncoordinated program's `c:` is the time since phase 0
+ * (the first stage's green) began, modulo this: long enough never to wrap within a run.
+ */
+const CLOCK_WRAP = 10_000_000;
+
+/**
+ * A free plan (`actuated.free`) as a SUMO 1.15 actuated program with custom switching rules,
+ * reading stop-line presence detectors it places itself: the closest SUMO comes to the
+ * simulator's free operation (`SignalController`).
+ *
+ * Mapping. Each lane entering the signal gets an induction loop over its last 30 m (the
+ * simulator's stop-line zone); a stage is called while one of its lanes' loops was occupied within
+ * the passage time (`z:DET <= passage`). A stage's callers are the lanes of its vehicle groups,
+ * for later stages only those not also green in the first stage, as the simulator has them. Each
+ * stage is a green phase (`duration` its planned green) and, for every stage it may go on to, its
+ * own yellow and all-red towards that stage (fixed; the groups green in both keep their green), so
+ * a skip shows the change interval the simulator shows. The green lists those change phases in
+ * `next`, in stage order and wrapping to the first stage; their `earlyTarget`/`finalTarget` pick
+ * the first called stage after it, skipping uncalled ones (a stage with a pedestrian group is
+ * always called: recall). A later stage: `minDur` its minimum (its minGreen and its pedestrians'
+ * walk and clearance, at most its green), `maxDur` its planned green; it gaps out past `minDur`
+ * once its loops have been quiet for the passage time, and maxes out at `maxDur`. The first
+ * stage: `maxDur` a day and `minDur` 1 s, so SUMO decides every second; it rests while no other
+ * stage is called, and once one is, an assignment notes when (`callAt`, on the time-in-cycle
+ * clock `c:`, the time since that green began) and the green ends at gap-out past its minimum or
+ * its planned green after the call (max-out). `max-gap` is set to the passage time for reference
+ * (the rules above decide). Each lane's loop is named as the lane's detector (`<param key=LANE>`),
+ * so SUMO builds none of its own.
+ *
+ * SUMO 1.15's own gap control is not used, as it differs from the simulator's: its loops sit
+ * `detector-gap` seconds upstream and `max-gap` counts from a vehicle leaving that loop (here a
+ * presence zone at the stop line); it picks among `next` phases the one with the most active
+ * detectors rather than the first called in stage order; it keeps a phase green while its own
+ * detectors are active, past `maxDur` when the phase lists itself in `next` (which resting would
+ * need), so no max-out from a conflicting call; and it ignores a lane whose links are not all
+ * green (a shared through-and-left lane calls neither stage). `earliestEnd`/`latestEnd` and
+ * `linkMinDur`/`linkMaxDur` time from the cycle or the green's start, not from a call. Custom
+ * switching rules (`earlyTarget`, `finalTarget`, `<condition>`, `<assignment>`, in 1.15) express
+ * the simulator's rules instead. `cycleTime` must be set: without it `c:` wraps at the sum of the
+ * phase durations, and a rest longer than that would never end at its max-out.
+ *
+ * What remains different: SUMO decides at whole seconds (the simulator at its step); a call is
+ * noticed at the next decision, so the first stage's max-out starts up to 1 s late (a call already
+ * there when that green begins counts from its start); SUMO's loop sees a vehicle while any part
+ * of it is in the zone, the simulator while its front is; and at `begin` the first green lasts
+ * its `duration` (the planned green) before SUMO's first decision, where the simulator would end
+ * it at gap-out past its minimum. SUMO warns that the first stage's `minDur` of 1 s is short for
+ * a 30 m detector; the rules hold that green for its minimum all the same.
+ *
+ * @throws {RangeError} when the plan is not free, a stage has no green or no change interval
+ *   (SUMO chooses the next stage by its change phases), a signal group is not a link index below
+ *   `linkCount`, or no lane feeds a stage's groups.
+ * @example
+ * const { phases } = sumoFreeProgram(freePlan, 4, { lanes, programId: 'free' });
+ * phases[0]; // => { duration: 31, state: 'GGrr', minDur: 1, maxDur: 86400, next: [1] }
+ * phases[1].earlyTarget; // => 'c: >= 5 and (!D0 or c: >= callAt + 31) and T0to1'
+ */
+export function sumoFreeProgram(
+  plan: TimingPlan,
+  linkCount: number,
+  options: SumoFreeOptions,
+): SumoActuatedProgram {
+  const where = `sumoFreeProgram: plan "${plan.id}" of "${plan.signal}"`;
+  if (plan.actuated?.free !== true) {
+    throw new RangeError(
+      `${where} is not free. Give a plan with actuated.free, or write it static.`,
+    );
+  }
+  checkFreeStages(plan, where);
+  const passage = plan.actuated.passage;
+  const writer = phaseWriter(plan, linkCount, 'sumoFreeProgram');
+  const detectors = presenceDetectors(plan.signal, options);
+  const calls = callConditions(plan, writer, detectors, { ...options, passage, where });
+  const resting = plan.stages.length === 1;
+  const { phases, targets } = resting
+    ? { phases: [restingPhase(plan, writer)], targets: [] }
+    : freePhases(plan, writer, options.pedestrians);
+  // SUMO places the program at `begin` by (begin − offset) modulo the sum of its durations.
+  const total = phases.reduce((sum, phase) => sum + phase.duration, 0);
+  return {
+    offset: roundMillis(modulo(options.begin ?? 0, total)),
+    phases,
+    params: [
+      ['max-gap', formatNumber(passage)],
+      ['coordinated', 'false'],
+      ['cycleTime', String(CLOCK_WRAP)],
+      ...detectors.map((detector): [string, string] => [detector.lane, detector.id]),
+    ],
+    conditions: [...calls, ...targets],
+    assignments: resting ? [] : CALL_TIMER,
+    detectors,
+  };
+}
+
+/**
+ * The first stage's max-out timer: `callAt` is the time-in-cycle (`c:`, seconds since the first
+ * stage's green began) the first conflicting call was seen, -1 while there is none.
+ */
+const CALL_TIMER: SumoActuatedProgram['assignments'] = [
+  // A call noted in an earlier green is stale once the first stage's green begins again.
+  { id: 'callAt', check: 'callAt > c:', value: '-1' },
+  { id: 'callAt', check: '!CALL', value: '-1' },
+  // A call seen at the first decision (1 s in) was there when the green began.
+  { id: 'callAt', check: 'CALL and 0 > callAt', value: 'c: * (c: > 1)' },
+];
+
+function checkFreeStages(plan: TimingPlan, where: string): void {
+  if (plan.stages.length === 0) {
+    throw new RangeError(`${where} has no stages. Give it at least one stage.`);
+  }
+  for (const stage of plan.stages) {
+    if (!(stage.green > 0)) {
+      throw new RangeError(
+        `${where}: stage "${stage.id}" has a green of ${stage.green} s. Give every stage of a free plan a green (SUMO runs no phase of 0 s).`,
+      );
+    }
+    if (plan.stages.length > 1 && !(stage.yellow + stage.allRed > 0)) {
+      throw new RangeError(
+        `${where}: stage "${stage.id}" has no yellow or all-red. Give every stage of a free plan a change interval: SUMO picks the next stage by its change phases.`,
+      );
+    }
+  }
+}
+
+/**
+ * Per stage `k`, `Dk`: one of its callers' loops occupied within the passage time; and for later
+ * stages `Ck`: called (`Dk`, or always for a stage with pedestrians: recall); `CALL`: any later
+ * stage called; `callAt`, the call timer. A stage's callers are its vehicle link indices, for later
+ * stages without those also green in the first stage (the simulator's `stageActuation`).
+ */
+function callConditions(
+  plan: TimingPlan,
+  writer: PhaseWriter,
+  detectors: readonly SumoPresenceDetector[],
+  options: SumoFreeOptions & { passage: number; where: string },
+): SumoActuatedProgram['conditions'] {
+  const laneLinks = new Map(options.lanes.map((lane) => [lane.id, lane.linkIndices]));
+  const conditions = writer.greens.map((greens, stage) => {
+    const callers = [...greens.keys()].filter(
+      (index) => !writer.unsignalled.has(index) && (stage === 0 || !writer.greens[0]!.has(index)),
+    );
+    const loops = detectors.filter((detector) =>
+      laneLinks.get(detector.lane)!.some((index) => callers.includes(index)),
+    );
+    if (callers.length > 0 && loops.length === 0) {
+      throw new RangeError(
+        `${options.where}: no lane feeds the link indices ${callers.join(', ')} of stage "${plan.stages[stage]!.id}". Give the lanes of this signal from its .net.xml (sumoApproachLanes).`,
+      );
+    }
+    const presence = loops.map((loop) => `${formatNumber(options.passage)} >= z:${loop.id}`);
+    // A first stage that nothing calls and no pedestrian needs never gaps out.
+    const never = stage === 0 && options.pedestrians?.[0] === undefined ? '1' : '0';
+    return { id: `D${stage}`, value: presence.join(' or ') || never };
+  });
+  const later = range(plan.stages.length - 1).map((k) => k + 1);
+  if (later.length === 0) return conditions;
+  return [
+    ...conditions,
+    ...later.map((k) => ({
+      id: `C${k}`,
+      value: options.pedestrians?.[k] !== undefined ? '1' : `D${k}`,
+    })),
+    { id: 'CALL', value: later.map((k) => `C${k}`).join(' or ') },
+    { id: 'callAt', value: '-1' },
+  ];
+}
+
+/** A one-stage plan: nothing ever conflicts, so its green rests for good. */
+function restingPhase(plan: TimingPlan, writer: PhaseWriter): SumoActuatedPhase {
+  const { green, id } = plan.stages[0]!;
+  return {
+    duration: green,
+    state: writer.green(0),
+    minDur: green,
+    maxDur: green,
+    ...phaseName(id),
+  };
+}
+
+/**
+ * Each stage's green, then its change towards each stage it may go on to (`Tktoj` names when it
+ * does: `j` is the first stage called after `k`), linked by `next`.
+ */
+function freePhases(
+  plan: TimingPlan,
+  writer: PhaseWriter,
+  pedestrians: readonly (number | undefined)[] | undefined,
+): { phases: SumoActuatedPhase[]; targets: SumoActuatedProgram['conditions'] } {
+  const count = plan.stages.length;
+  const minimum = (stage: Stage, index: number) =>
+    Math.min(stage.green, Math.max(stage.minGreen, pedestrians?.[index] ?? 0));
+  const phases: SumoActuatedPhase[] = [];
+  const targets: SumoActuatedProgram['conditions'] = [];
+  const greenIndex: number[] = [];
+  /** Per change phase: the stage it leads to, and whether it is the last before that green. */
+  const leadsTo = new Map<number, { to: number; last: boolean }>();
+  const first = plan.stages[0]!;
+  plan.stages.forEach((stage, from) => {
+    greenIndex[from] = phases.length;
+    const rest = from === 0;
+    const green: SumoActuatedPhase = {
+      duration: stage.green,
+      state: writer.green(from),
+      minDur: rest ? Math.min(1, stage.green) : minimum(stage, from),
+      maxDur: rest ? REST_MAX_DURATION : stage.green,
+      next: [],
+      ...phaseName(stage.id),
+    };
+    phases.push(green);
+    for (const to of successors(from, count)) {
+      const id = `T${from}to${to}`;
+      targets.push({ id, value: firstCalled(from, to, count) });
+      const early = rest
+        ? `c: >= ${formatNumber(minimum(first, 0))} and (!D0 or c: >= callAt + ${formatNumber(first.green)}) and ${id}`
+        : `!D${from} and ${id}`;
+      green.next!.push(phases.length);
+      const change = writer.change(from, to);
+      change.forEach((phase, position) => {
+        leadsTo.set(phases.length, { to, last: position === change.length - 1 });
+        const decision = position === 0 ? { earlyTarget: early, finalTarget: id } : {};
+        phases.push({ ...phase, minDur: phase.duration, maxDur: phase.duration, ...decision });
+      });
+    }
+  });
+  for (const [index, { to, last }] of leadsTo) {
+    phases[index]!.next = [last ? greenIndex[to]! : index + 1];
+  }
+  return { phases, targets };
+}
+
+/** The stages `from` may go on to, in stage order: the first stage's to every other, the others' to the later ones and back to the first. */
+function successors(from: number, count: number): number[] {
+  if (from === 0) return range(count - 1).map((k) => k + 1);
+  return [...range(count - from - 1).map((k) => from + 1 + k), 0];
+}
+
+/** `to` is the first stage called after `from`: it is called, and every stage between is not. */
+function firstCalled(from: number, to: number, count: number): string {
+  const between = range((to === 0 ? count : to) - from - 1).map((k) => `!C${from + 1 + k}`);
+  return [...(to === 0 ? [] : [`C${to}`]), ...between].join(' and ') || '1';
+}
+
+/** One loop over the last `STOP_LINE_ZONE` metres of every lane entering the signal. */
+function presenceDetectors(signal: string, options: SumoFreeOptions): SumoPresenceDetector[] {
+  return options.lanes.map((lane) => {
+    const length = Math.min(STOP_LINE_ZONE, lane.length);
+    return {
+      id: `${signal}_${options.programId}_${lane.id}`,
+      lane: lane.id,
+      pos: roundMillis(lane.length - length),
+      length: roundMillis(length),
+    };
+  });
+}
+
+function formatNumber(value: number): string {
+  return String(roundMillis(value));
+}
+
+function roundMillis(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
 // ---- reading phases -----------------------------------------------------------------------
@@ -276,30 +595,60 @@ function uniqueId(name: string | undefined, phaseIndex: number, used: Set<string
 
 // ---- writing phases -----------------------------------------------------------------------
 
-function greensByIndex(stage: Stage, linkCount: number): Greens {
-  return new Map(
-    Object.entries(stage.greens).map(([id, kind]) => [linkIndexOf(id, linkCount), kind]),
-  );
+/** Renders a plan's stages as state strings: each stage's green, and the change from one to another. */
+interface PhaseWriter {
+  /** Link index → green kind, per stage. */
+  greens: Greens[];
+  unsignalled: Set<number>;
+  state: (signal: (index: number) => string) => string;
+  green: (stage: number) => string;
+  /** The yellow, then the all-red phase (each when it lasts) from stage `from` to stage `to`. */
+  change: (from: number, to: number) => SumoPhaseOut[];
 }
 
-function linkIndexOf(groupId: string, linkCount: number): number {
+function phaseWriter(plan: TimingPlan, linkCount: number, caller: string): PhaseWriter {
+  const indexOf = (group: string) => linkIndexOf(group, linkCount, caller);
+  const unsignalled = new Set(plan.unsignalled?.map(indexOf) ?? []);
+  const greens = plan.stages.map(
+    (stage): Greens =>
+      new Map(Object.entries(stage.greens).map(([id, kind]) => [indexOf(id), kind])),
+  );
+  const state = (signal: (index: number) => string): string =>
+    range(linkCount)
+      .map((index) => (unsignalled.has(index) ? 'O' : signal(index)))
+      .join('');
+  const green = (stage: number): string =>
+    state((index) => {
+      const kind = greens[stage]?.get(index);
+      return kind === undefined ? 'r' : greenLetter(kind);
+    });
+  const change = (from: number, to: number): SumoPhaseOut[] => {
+    const stage = plan.stages[from]!;
+    const own = greens[from] ?? new Map();
+    const next = greens[to] ?? new Map();
+    // The groups green in the next stage too keep their letter; the others show `losing`.
+    const render = (losing: string): string =>
+      state((index) => {
+        const kind = own.get(index);
+        if (kind === undefined) return 'r';
+        return next.has(index) ? greenLetter(kind) : losing;
+      });
+    const phases: SumoPhaseOut[] = [];
+    if (stage.yellow > 0) phases.push({ duration: stage.yellow, state: render('y') });
+    if (stage.allRed > 0) phases.push({ duration: stage.allRed, state: render('r') });
+    return phases;
+  };
+  return { greens, unsignalled, state, green, change };
+}
+
+function linkIndexOf(groupId: string, linkCount: number, caller: string): number {
   const index = Number(groupId);
   if (!/^\d+$/.test(groupId) || index >= linkCount) {
     throw new RangeError(
-      `sumoPhasesFromPlan: signal group "${groupId}" is not a link index below ${linkCount}. Name signal groups by their SUMO link index.`,
+      `${caller}: signal group "${groupId}" is not a link index below ${linkCount}. Name signal groups by their SUMO link index.`,
     );
   }
   return index;
-}
-
-function renderState(
-  linkCount: number,
-  unsignalled: Set<number>,
-  signal: (index: number) => string,
-): string {
-  return range(linkCount)
-    .map((index) => (unsignalled.has(index) ? 'O' : signal(index)))
-    .join('');
 }
 
 function greenLetter(kind: GreenKind): string {
