@@ -100,6 +100,7 @@
 // per-signal outputs cost one add per crossing and per halting vehicle and step.
 import type { RoadNetwork } from '../src/network/types.ts';
 import type { VehicleTrip } from '../src/demand/types.ts';
+import { STOP_LINE_ZONE } from '../src/timing/actuation.ts';
 import type { TimingPlan } from '../src/timing/types.ts';
 import { checkOptions, checkPlan, checkScheduleEntry, checkedInterval } from './checks.ts';
 import { compileNetwork, type CompiledNetwork } from './compile.ts';
@@ -132,11 +133,6 @@ import type {
 const HALTING_SPEED = 0.1;
 /** Below this speed a vehicle that cannot change lanes asks the target lane to yield, m/s. */
 const STUCK_SPEED = 1;
-/**
- * Length of the stop-line presence zone that calls an actuated stage, metres: a vehicle whose
- * front is this close to the stop line calls every signal group its lane serves.
- */
-export const STOP_LINE_ZONE = 30;
 
 /**
  * Simulates `vehicles` on `network` from `begin` to `end` under `plans` (signal id → plan; a signal

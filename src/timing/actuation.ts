@@ -2,6 +2,13 @@
 import type { Actuation, TimingPlan } from './types.ts';
 
 /**
+ * Length of the stop-line presence zone that calls an actuated stage, metres: a vehicle whose
+ * front is this close to the stop line calls every signal group its lane serves (the simulator's
+ * zones, and the loops a free plan's SUMO program places).
+ */
+export const STOP_LINE_ZONE = 30;
+
+/**
  * Every plan of `plans` set to run coordinated-actuated with `actuation` (the same greens, cycle and
  * offset: the greens become the longest each stage may run). Returns new plan objects.
  *

@@ -1,5 +1,6 @@
 // SUMO signal programs (phase state strings) to stage-based timing plans, and back; free plans as actuated programs.
 import type { GreenKind } from '../network/types.ts';
+import { STOP_LINE_ZONE } from './actuation.ts';
 import type { Stage, TimingPlan } from './types.ts';
 
 /** One SUMO `<phase>`: a time slice of the whole state string. */
@@ -201,8 +202,6 @@ export interface SumoActuatedProgram {
   detectors: SumoPresenceDetector[];
 }
 
-/** Length of the stop-line presence zone, metres: the simulator's `STOP_LINE_ZONE`. */
-const STOP_LINE_ZONE = 30;
 /** maxDur of the resting first stage, seconds: a day, so only its conditions end it. */
 const REST_MAX_DURATION = 86_400;
 /**
