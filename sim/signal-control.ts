@@ -72,8 +72,7 @@ export function stageActuation(
       calls: Int32Array.from(calls, (group) => group.slot),
       minimum: Math.max(stage.minGreen, ...pedestrians.map((group) => group.pedestrianGreen ?? 0)),
       actuated,
-      skippable:
-        index > 0 && pedestrians.length === 0 && (free || (actuated && calls.length > 0)),
+      skippable: index > 0 && pedestrians.length === 0 && (free || (actuated && calls.length > 0)),
     };
   });
 }

@@ -304,7 +304,10 @@ function provenPlans(
           {
             name: 'free, shortest',
             plans: freePlans(
-              optimizedWith({ coordination: 'isolated', cycle: { min: range.min, max: range.min } }),
+              optimizedWith({
+                coordination: 'isolated',
+                cycle: { min: range.min, max: range.min },
+              }),
             ),
           },
         ]),
