@@ -1,14 +1,16 @@
-// Free operation against coordinated fixed time on Jinshui Road, in SUMO and in greenwave's simulator side by side.
+// Free and coordinated-actuated operation against coordinated fixed time on Jinshui Road, in SUMO and in greenwave's simulator side by side.
 //
 // What: the coordination suite's Jinshui Road hour (weekday counts, 07:30–08:30, vehicles drawn
 // with its demand seed, `greenwave export`), greenwave's coordinated fixed-time plans for that hour
-// (`greenwave optimize`, as the coordination suite makes them) run (a) as planned and (b) free
-// (`actuated: { passage: 2, free: true }`; in SUMO the actuated program `sumoFreeProgram` writes).
+// (`greenwave optimize`, as the coordination suite makes them) run (a) as planned, (b) free
+// (`actuated: { passage: 2, free: true }`; in SUMO the actuated program `sumoFreeProgram` writes)
+// and (c) coordinated-actuated (`actuated: { passage: 2 }`; in SUMO `sumoCoordinatedProgram`).
 // Each plan set runs in SUMO and in `greenwave sim` on the same routes, once per seed. Prints a
 // Markdown table of mean delay (timeLoss + departDelay over finished trips) per simulator and plan
-// set, the free / fixed ratio in each, and whether both simulators rank the plan sets alike; writes
-// bench/results/sumo-compare-free.json. Exits 1 on a failed run or when the simulators rank the
-// plan sets differently.
+// set, the free / fixed and coordinated-actuated / fixed ratios in each, and whether both
+// simulators rank the three plan sets alike; writes bench/results/sumo-compare-free.json. Exits 1
+// on a failed run or when the simulators order two plan sets differently that either of them
+// separates by more than 5 % (closer, the pair is a tie within the seeds' spread).
 //
 // Run: node --import tsx scripts/sumo-compare-free.ts [--seeds 1,2,3] [--passage 2] [--jobs 2]
 //        [--json bench/results/sumo-compare-free.json]
@@ -41,10 +43,10 @@ import {
 } from './sumo-process.ts';
 import { summarizeTripinfo } from './tripinfo.ts';
 
-type PlanSet = 'fixed' | 'free';
+type PlanSet = 'fixed' | 'free' | 'coordinated';
 type Simulator = 'sumo' | 'greenwave';
 
-const PLAN_SETS: readonly PlanSet[] = ['fixed', 'free'];
+const PLAN_SETS: readonly PlanSet[] = ['fixed', 'free', 'coordinated'];
 const SIMULATORS: readonly Simulator[] = ['sumo', 'greenwave'];
 /** The programID of the written programs: not the net's own `0`, so SUMO runs them. */
 const PROGRAM_ID = 'greenwave';
@@ -114,6 +116,11 @@ function freePlans(plans: readonly TimingPlan[], passage: number): TimingPlan[] 
   return plans.map((plan) => ({ ...plan, actuated: { passage, free: true } }));
 }
 
+/** Each plan run coordinated-actuated with `passage`: the same cycle, offset and greens, each a stage's longest. */
+function coordinatedPlans(plans: readonly TimingPlan[], passage: number): TimingPlan[] {
+  return plans.map((plan) => ({ ...plan, actuated: { passage } }));
+}
+
 /**
  * Per stage of `plan`, its pedestrian groups' walk and clearance (0 when a crossing length is
  * missing), as the simulator's pedestrian recall serves them; undefined for a stage with none.
@@ -131,9 +138,8 @@ function stagePedestrians(network: RoadNetwork, plan: TimingPlan): (number | und
 
 /**
  * The plans as SUMO programs for the exported net, as `greenwave optimize --out FILE.add.xml`
- * writes them (link indices as `greenwave export` numbers them); free plans as actuated programs
- * with their detectors on the net's lanes, starting with the first stage's green at the window's
- * begin.
+ * writes them (link indices as `greenwave export` numbers them); actuated plans as actuated
+ * programs with their detectors on the net's lanes, placed at the window's begin.
  */
 function additionalFor(
   network: RoadNetwork,
@@ -154,7 +160,7 @@ function additionalFor(
   return sumoAdditional(programs, comment);
 }
 
-/** Exports Jinshui Road, optimizes its hour and writes both plan sets as SUMO programs. */
+/** Exports Jinshui Road, optimizes its hour and writes the three plan sets as SUMO programs. */
 async function prepare(folder: string, pool: Pool, passage: number): Promise<Setup> {
   const { net, routes, demand } = await exportJinshui(folder, pool);
   const routed = await routedDemand(
@@ -178,10 +184,16 @@ async function prepare(folder: string, pool: Pool, passage: number): Promise<Set
   const additional = {
     fixed: join(folder, 'jinshui.fixed.add.xml'),
     free: join(folder, 'jinshui.free.add.xml'),
+    coordinated: join(folder, 'jinshui.coordinated.add.xml'),
   };
   await writeFile(additional.fixed, additionalFor(network, fixed, netXml, source));
   const free = freePlans(fixed, passage);
   await writeFile(additional.free, additionalFor(network, free, netXml, `${source}, run free`));
+  const coordinated = coordinatedPlans(fixed, passage);
+  await writeFile(
+    additional.coordinated,
+    additionalFor(network, coordinated, netXml, `${source}, run coordinated-actuated`),
+  );
   return { net, routes: routed.routeFiles[0]!, plansFile, additional, optimizeSeconds };
 }
 
@@ -240,6 +252,7 @@ async function greenwaveRun(
     seed: String(seed),
     json: true,
     ...(planSet === 'free' ? { actuated: String(passage), free: true } : {}),
+    ...(planSet === 'coordinated' ? { actuated: String(passage) } : {}),
   };
   try {
     return await pool(async () => {
@@ -272,14 +285,60 @@ function meanDelay(runs: readonly Run[], simulator: Simulator, planSet: PlanSet)
   );
 }
 
-/** Per simulator: both plan sets' delay, free / fixed, and which it ranks ahead. */
+/**
+ * Per simulator: each plan set's delay, free / fixed and coordinated-actuated / fixed, whether it
+ * ranks free ahead of fixed time, and its ranking of the three (least delay first; undefined when
+ * a run failed).
+ */
 function verdicts(runs: readonly Run[]) {
   return SIMULATORS.map((simulator) => {
-    const fixed = meanDelay(runs, simulator, 'fixed');
-    const free = meanDelay(runs, simulator, 'free');
-    const ranked = Number.isNaN(fixed) || Number.isNaN(free) ? undefined : free < fixed;
-    return { simulator, fixed, free, ratio: free / fixed, freeAhead: ranked };
+    const delay = Object.fromEntries(
+      PLAN_SETS.map((planSet) => [planSet, meanDelay(runs, simulator, planSet)]),
+    ) as Record<PlanSet, number>;
+    const failed = PLAN_SETS.some((planSet) => Number.isNaN(delay[planSet]));
+    const ranking = failed ? undefined : [...PLAN_SETS].sort((a, b) => delay[a] - delay[b]);
+    const { fixed, free, coordinated } = delay;
+    const freeAhead = Number.isNaN(fixed) || Number.isNaN(free) ? undefined : free < fixed;
+    return {
+      simulator,
+      fixed,
+      free,
+      coordinated,
+      ratio: free / fixed,
+      coordinatedRatio: coordinated / fixed,
+      freeAhead,
+      ranking,
+    };
   });
+}
+
+/** Two plan sets closer than this share of delay in both simulators are a tie: either order. */
+const TIE = 0.05;
+
+/**
+ * The pairs of plan sets the two simulators order differently although one of them separates the
+ * pair by more than `TIE`: a near tie (within the seeds' spread) may fall either way.
+ */
+function rankedApart(
+  sumo: ReturnType<typeof verdicts>[number],
+  greenwave: ReturnType<typeof verdicts>[number],
+): string[] {
+  const apart: string[] = [];
+  PLAN_SETS.forEach((a, index) => {
+    for (const b of PLAN_SETS.slice(index + 1)) {
+      const inSumo = sumo[a] / sumo[b];
+      const inGreenwave = greenwave[a] / greenwave[b];
+      if (Number.isNaN(inSumo) || Number.isNaN(inGreenwave)) {
+        apart.push(`${a} / ${b}: a run failed`);
+        continue;
+      }
+      const separated = Math.abs(inSumo - 1) > TIE || Math.abs(inGreenwave - 1) > TIE;
+      if (separated && inSumo < 1 !== inGreenwave < 1) {
+        apart.push(`${a} / ${b}: SUMO ${figure(inSumo, 3)}, greenwave ${figure(inGreenwave, 3)}`);
+      }
+    }
+  });
+  return apart;
 }
 
 function markdownTable(runs: readonly Run[], rows: ReturnType<typeof verdicts>): string {
@@ -290,13 +349,13 @@ function markdownTable(runs: readonly Run[], rows: ReturnType<typeof verdicts>):
     return `**${figure(value, 1)}** (${perSeed.join(', ')})`;
   };
   const lines = [
-    '| simulator | fixed time, s/veh (per seed) | free, s/veh (per seed) | free / fixed | ranks free ahead |',
-    '| --- | --- | --- | ---: | --- |',
+    '| simulator | fixed time, s/veh (per seed) | free, s/veh (per seed) | coordinated-actuated, s/veh (per seed) | free / fixed | coord.-act. / fixed | ranking (least delay first) |',
+    '| --- | --- | --- | --- | ---: | ---: | --- |',
   ];
   for (const row of rows) {
-    const ahead = row.freeAhead === undefined ? '–' : row.freeAhead ? 'yes' : 'no';
+    const ranking = row.ranking?.join(' < ') ?? '–';
     lines.push(
-      `| ${row.simulator} | ${cell(row.simulator, 'fixed', row.fixed)} | ${cell(row.simulator, 'free', row.free)} | ${figure(row.ratio, 3)} | ${ahead} |`,
+      `| ${row.simulator} | ${cell(row.simulator, 'fixed', row.fixed)} | ${cell(row.simulator, 'free', row.free)} | ${cell(row.simulator, 'coordinated', row.coordinated)} | ${figure(row.ratio, 3)} | ${figure(row.coordinatedRatio, 3)} | ${ranking} |`,
     );
   }
   return lines.join('\n');
@@ -322,13 +381,11 @@ async function main(): Promise<number> {
       .filter((run) => !run.ok)
       .map((run) => `${run.simulator} ${run.planSet} seed ${run.seed}: ${run.error}`);
     const [sumo, greenwave] = rows;
-    const agree =
-      sumo!.freeAhead !== undefined &&
-      greenwave!.freeAhead !== undefined &&
-      sumo!.freeAhead === greenwave!.freeAhead;
+    const disagreements = rankedApart(sumo!, greenwave!);
+    const agree = disagreements.length === 0;
     if (failures.length === 0 && !agree) {
       failures.push(
-        `the simulators rank the plan sets differently: SUMO free / fixed ${figure(sumo!.ratio, 3)}, greenwave ${figure(greenwave!.ratio, 3)}`,
+        `the simulators order plan sets differently that one of them separates by more than ${TIE * 100} %: ${disagreements.join('; ')}`,
       );
     }
     const seconds = (performance.now() - started) / 1000;
@@ -336,7 +393,8 @@ async function main(): Promise<number> {
     console.log(markdownTable(runs, rows));
     console.log(
       `\nJinshui Road ${JINSHUI.begin}–${JINSHUI.end} s (weekday counts, demand seed ${JINSHUI.demandSeed}), ` +
-        `free with a ${options.passage} s passage; both simulators rank free ahead of fixed time: ${bothFreeAhead ? 'yes' : 'no'}`,
+        `actuated with a ${options.passage} s passage; both simulators rank free ahead of fixed time: ${bothFreeAhead ? 'yes' : 'no'}; ` +
+        `they order every pair either separates by more than ${TIE * 100} % alike: ${agree ? 'yes' : 'no'}`,
     );
     const report = {
       date: new Date().toISOString(),
@@ -350,10 +408,20 @@ async function main(): Promise<number> {
       passage: options.passage,
       sumoFree:
         'type="actuated" with custom switching rules on 30 m stop-line presence loops (sumoFreeProgram)',
+      sumoCoordinated:
+        'type="actuated", coordinated, cycleTime the plan cycle, the same rules and loops; first-stage green ends at its planned point on c: (sumoCoordinatedProgram)',
       results: Object.fromEntries(
         rows.map((row) => [
           row.simulator,
-          { fixed: row.fixed, free: row.free, freeOverFixed: row.ratio, freeAhead: row.freeAhead },
+          {
+            fixed: row.fixed,
+            free: row.free,
+            coordinated: row.coordinated,
+            freeOverFixed: row.ratio,
+            coordinatedOverFixed: row.coordinatedRatio,
+            freeAhead: row.freeAhead,
+            ranking: row.ranking,
+          },
         ]),
       ),
       agree,

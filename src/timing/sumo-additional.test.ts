@@ -1,4 +1,4 @@
-// Tests for the SUMO additional file: static tlLogic per plan, offsets, escaped ids; free plans as actuated programs; net lanes.
+// Tests for the SUMO additional file: static tlLogic per plan, offsets, escaped ids; actuated plans (free, coordinated) as actuated programs; net lanes.
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { planFromSumoPhases } from './sumo-program.ts';
@@ -27,7 +27,7 @@ describe('sumoAdditional', () => {
   });
 });
 
-describe('sumoAdditional, free plans', () => {
+describe('sumoAdditional, actuated plans', () => {
   const fixed = planFromSumoPhases({ signal: 'J1', programId: '0', offset: 12, phases });
   const free = { ...fixed, actuated: { passage: 2.5, free: true } };
   const lanes = [
@@ -42,11 +42,28 @@ describe('sumoAdditional, free plans', () => {
       isArray: (_name: string, _path: unknown, _leaf: boolean, attribute: boolean) => !attribute,
     }).parse(xml) as { additional: [Record<string, Record<string, string | object[]>[]>] };
 
-  it('keeps fixed-time and coordinated-actuated plans static, as written before', () => {
+  it('keeps fixed-time plans static, as written before', () => {
+    const xml = sumoAdditional([{ plan: fixed, linkCount: 4, programId: 'p', lanes }]);
+    expect(xml).toBe(sumoAdditional([{ plan: fixed, linkCount: 4, programId: 'p' }]));
+    expect(xml).not.toContain('actuated');
+  });
+
+  it('writes a coordinated-actuated plan as a coordinated actuated tlLogic on the plan’s cycle and offset', () => {
     const coordinated = { ...fixed, actuated: { passage: 2 } };
-    const output = (plan: typeof fixed) => [{ plan, linkCount: 4, programId: 'p', lanes }];
-    expect(sumoAdditional(output(coordinated))).toBe(sumoAdditional(output(fixed)));
-    expect(sumoAdditional(output(fixed))).not.toContain('actuated');
+    const xml = sumoAdditional([
+      { plan: coordinated, linkCount: 4, programId: 'p', lanes, begin: 27_000 },
+    ]);
+    const [root] = parse(xml).additional;
+    expect(root!['inductionLoop']).toHaveLength(2);
+    const [logic] = root!['tlLogic'] as Record<string, string | Record<string, string>[]>[];
+    // Offset 12 s, cycle 70 s: 27,000 s is 38 s into the cycle that began at 26,962 s.
+    expect([logic!['type'], logic!['offset']]).toEqual(['actuated', '26962']);
+    const params = logic!['param'] as Record<string, string>[];
+    expect(params).toContainEqual({ key: 'coordinated', value: 'true' });
+    expect(params).toContainEqual({ key: 'cycleTime', value: '70' });
+    const written = logic!['phase'] as Record<string, string>[];
+    expect(written[1]!.earlyTarget).toBe('c: >= 31 and 32 > c: and T0to1');
+    expect(logic!['assignment']).toBeUndefined();
   });
 
   it('writes a free plan as an actuated tlLogic after its stop-line loops, all well-formed', () => {
@@ -97,8 +114,12 @@ describe('sumoAdditional, free plans', () => {
     expect(logic!['assignment']).toHaveLength(3);
   });
 
-  it('refuses a free plan without the lanes its detectors go on', () => {
+  it('refuses an actuated plan without the lanes its detectors go on', () => {
     expect(() => sumoAdditional([{ plan: free, linkCount: 4, programId: 'free' }])).toThrow(
+      /sumoApproachLanes/,
+    );
+    const coordinated = { ...fixed, actuated: { passage: 2 } };
+    expect(() => sumoAdditional([{ plan: coordinated, linkCount: 4, programId: 'p' }])).toThrow(
       /sumoApproachLanes/,
     );
   });

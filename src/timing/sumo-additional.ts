@@ -1,5 +1,6 @@
-// Writes timing plans as a SUMO additional file (`sumo -a FILE`): static tlLogic programs, and free plans as actuated ones.
+// Writes timing plans as a SUMO additional file (`sumo -a FILE`): fixed-time plans as static tlLogic programs, actuated ones (free or coordinated) as actuated.
 import {
+  sumoCoordinatedProgram,
   sumoFreeProgram,
   sumoOffset,
   sumoPhasesFromPlan,
@@ -15,29 +16,30 @@ export interface SumoProgramOutput {
   /** SUMO programID; must differ from the net's own (`0`) to be loaded beside it. */
   programId: string;
   /**
-   * The lanes entering the signal (`sumoApproachLanes` of the `.net.xml`): required for a free
-   * plan, whose stop-line detectors go on them; unused otherwise.
+   * The lanes entering the signal (`sumoApproachLanes` of the `.net.xml`): required for an
+   * actuated plan, whose stop-line detectors go on them; unused for a fixed-time one.
    */
   lanes?: readonly SumoApproachLane[];
   /**
-   * A free plan's pedestrian needs per stage (see `SumoFreeOptions.pedestrians`): link-indexed
+   * An actuated plan's pedestrian needs per stage (see `SumoFreeOptions.pedestrians`): link-indexed
    * plans have lost their pedestrian groups.
    */
   pedestrians?: readonly (number | undefined)[];
-  /** A free plan's simulation begin, seconds (see `SumoFreeOptions.begin`). */
+  /** An actuated plan's simulation begin, seconds (see `SumoFreeOptions.begin`). */
   begin?: number;
 }
 
 /**
  * A SUMO additional file with one `<tlLogic>` per plan, in the net's signal link order (signal
- * group ids are link indices). Fixed-time and coordinated-actuated plans are written
- * `type="static"`: yellow and all-red phases kept, the plan's offset converted to SUMO's (the
- * program starts with the first stage's green). A free plan (`actuated.free`) is written
- * `type="actuated"` with its stop-line presence detectors before it, as `sumoFreeProgram` maps
- * it (that function's documentation lists what SUMO runs differently). The last program loaded
- * for a signal is the one SUMO runs.
+ * group ids are link indices). Fixed-time plans are written `type="static"`: yellow and all-red
+ * phases kept, the plan's offset converted to SUMO's (the program starts with the first stage's
+ * green). An actuated plan is written `type="actuated"` with its stop-line presence detectors
+ * before it, as `sumoFreeProgram` (free) or `sumoCoordinatedProgram` (coordinated) maps it (their
+ * documentation lists what SUMO runs differently). The last program loaded for a signal is the
+ * one SUMO runs.
  *
- * @throws {RangeError} when a free plan comes without `lanes`, or as `sumoFreeProgram`.
+ * @throws {RangeError} when an actuated plan comes without `lanes`, or as `sumoFreeProgram` and
+ *   `sumoCoordinatedProgram`.
  * @example
  * sumoAdditional([{ plan, linkCount: 4, programId: 'greenwave' }])
  * // => '<additional>\n    <tlLogic id="J1" type="static" programID="greenwave" offset="0">…'
@@ -48,7 +50,7 @@ export function sumoAdditional(programs: readonly SumoProgramOutput[], comment?:
   lines.push('<additional>');
   for (const output of programs) {
     lines.push(
-      ...(output.plan.actuated?.free === true ? actuatedLines(output) : staticLines(output)),
+      ...(output.plan.actuated !== undefined ? actuatedLines(output) : staticLines(output)),
     );
   }
   lines.push('</additional>', '');
@@ -57,7 +59,7 @@ export function sumoAdditional(programs: readonly SumoProgramOutput[], comment?:
 
 /**
  * The lanes entering each traffic light of a SUMO `.net.xml`, with the link indices that leave
- * each, in the net's connection order: what `sumoAdditional` needs to place a free plan's
+ * each, in the net's connection order: what `sumoAdditional` needs to place an actuated plan's
  * detectors.
  *
  * @throws {RangeError} when a connection to a traffic light names a lane the net does not have.
@@ -113,10 +115,11 @@ function actuatedLines(output: SumoProgramOutput): string[] {
   const { plan, linkCount, programId, lanes, pedestrians, begin } = output;
   if (!lanes) {
     throw new RangeError(
-      `sumoAdditional: plan "${plan.id}" of "${plan.signal}" runs free and needs the lanes entering the signal for its detectors. Give lanes: sumoApproachLanes(netXml)["${plan.signal}"].`,
+      `sumoAdditional: plan "${plan.id}" of "${plan.signal}" is actuated and needs the lanes entering the signal for its detectors. Give lanes: sumoApproachLanes(netXml)["${plan.signal}"].`,
     );
   }
-  const program: SumoActuatedProgram = sumoFreeProgram(plan, linkCount, {
+  const write = plan.actuated?.free === true ? sumoFreeProgram : sumoCoordinatedProgram;
+  const program: SumoActuatedProgram = write(plan, linkCount, {
     lanes,
     programId,
     ...(pedestrians ? { pedestrians } : {}),

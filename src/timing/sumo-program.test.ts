@@ -1,8 +1,9 @@
-// SUMO phases ↔ stage plans: worked programs, the awkward shapes real nets have, and a round-trip property.
+// SUMO phases ↔ stage plans: worked programs, the awkward shapes real nets have, a round-trip property; actuated plans as actuated programs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   planFromSumoPhases,
+  sumoCoordinatedProgram,
   sumoFreeProgram,
   sumoOffset,
   sumoPhasesFromPlan,
@@ -501,3 +502,200 @@ describe('sumoFreeProgram', () => {
     );
   });
 });
+
+describe('sumoCoordinatedProgram', () => {
+  // As sumoFreeProgram's plan, coordinated: cycle 71 s, EW green planned from 0 to 30 s in the cycle.
+  const plan: TimingPlan = {
+    id: 'coordinated',
+    signal: 'J1',
+    cycleLength: 71,
+    offset: 12,
+    offsetReference: 'first-stage-green-start',
+    stages: [
+      { id: 'EW', greens: { 0: 'protected' }, green: 30, yellow: 3, allRed: 2, minGreen: 10 },
+      {
+        id: 'EW-left',
+        greens: { 0: 'protected', 1: 'protected' },
+        green: 8,
+        yellow: 3,
+        allRed: 0,
+        minGreen: 5,
+      },
+      {
+        id: 'NS',
+        greens: { 2: 'protected', 3: 'permissive' },
+        green: 20,
+        yellow: 3,
+        allRed: 2,
+        minGreen: 8,
+      },
+    ],
+    actuated: { passage: 2 },
+  };
+  const lanes: SumoApproachLane[] = [
+    { id: 'ew_0', length: 100, linkIndices: [0] },
+    { id: 'ew_1', length: 100, linkIndices: [0, 1] },
+    { id: 'ns_0', length: 80, linkIndices: [2, 3] },
+  ];
+  const options = { lanes, programId: 'p' };
+  const condition = (program: ReturnType<typeof sumoCoordinatedProgram>, id: string) =>
+    program.conditions.find((entry) => entry.id === id)?.value;
+
+  it('lists the planned sequence first, then the changes that skip a stage', () => {
+    const { phases } = sumoCoordinatedProgram(plan, 4, options);
+    expect(phases.map(({ duration, state, next }) => [duration, state, next])).toEqual([
+      [30, 'Grrr', [1, 8]],
+      [3, 'Grrr', [2]], // EW → EW-left
+      [2, 'Grrr', [3]],
+      [8, 'GGrr', [4, 10]],
+      [3, 'yyrr', [5]], // EW-left → NS
+      [20, 'rrGg', [6]],
+      [3, 'rryy', [7]], // NS → EW
+      [2, 'rrrr', [0]],
+      // The planned sequence fills the cycle; these follow it.
+      [3, 'yrrr', [9]], // EW → NS, EW-left skipped
+      [2, 'rrrr', [5]],
+      [3, 'Gyrr', [0]], // EW-left → EW, NS skipped
+    ]);
+    expect(phases.slice(0, 8).reduce((total, phase) => total + phase.duration, 0)).toBe(71);
+  });
+
+  it('ends the coordinated green where the plan has it in the cycle, once a cycle, towards the first called stage', () => {
+    const program = sumoCoordinatedProgram(plan, 4, options);
+    const [green, toLeft] = program.phases;
+    expect([green!.minDur, green!.maxDur]).toEqual([1, 86_400]);
+    expect(toLeft!.earlyTarget).toBe('c: >= 30 and 31 > c: and T0to1');
+    expect(program.phases[8]!.earlyTarget).toBe('c: >= 30 and 31 > c: and T0to2');
+    expect(condition(program, 'T0to2')).toBe('C2 and !C1');
+    expect(program.params.slice(0, 3)).toEqual([
+      ['max-gap', '2'],
+      ['coordinated', 'true'],
+      ['cycleTime', '71'],
+    ]);
+    // No call timer: the coordinated stage is not actuated.
+    expect(program.assignments).toEqual([]);
+    expect(condition(program, 'CALL')).toBeUndefined();
+  });
+
+  it('lets later stages gap out past their minimum and max out at their planned green', () => {
+    const { phases } = sumoCoordinatedProgram(plan, 4, options);
+    expect(
+      [phases[3], phases[5]].map((phase) => [phase!.name, phase!.minDur, phase!.maxDur]),
+    ).toEqual([
+      ['EW-left', 5, 8],
+      ['NS', 8, 20],
+    ]);
+    expect(phases[4]!.earlyTarget).toBe('!D1 and T1to2');
+    expect(phases[4]!.finalTarget).toBe('T1to2');
+  });
+
+  it('runs a later stage nothing can call at its planned green, never skipped', () => {
+    // EW-left's only group besides the through is unsignalled: nothing calls it.
+    const program = sumoCoordinatedProgram({ ...plan, unsignalled: ['1'] }, 4, options);
+    expect(condition(program, 'C1')).toBe('1');
+    expect(program.phases[3]!.name).toBe('EW-left');
+    expect([program.phases[3]!.minDur, program.phases[3]!.maxDur]).toEqual([8, 8]);
+    // Free operation skips such a stage instead.
+    const free = sumoFreeProgram(
+      { ...plan, unsignalled: ['1'], actuated: { passage: 2, free: true } },
+      4,
+      options,
+    );
+    expect(condition(free, 'C1')).toBe('D1');
+    expect(condition(free, 'D1')).toBe('0');
+  });
+
+  it('writes the offset as the cycle start at or before the begin, on the plan’s offset', () => {
+    // 27,000 − 12 = 26,988 s = 380 cycles of 71 s and 8 s: the cycle began 8 s before.
+    expect(sumoCoordinatedProgram(plan, 4, { ...options, begin: 27_000 }).offset).toBe(26_992);
+    expect(sumoCoordinatedProgram(plan, 4, options).offset).toBe(-59);
+    // An offset to the first stage's yellow start is 30 s later than its green start.
+    const yellow = { ...plan, offset: 42, offsetReference: 'first-stage-yellow-start' as const };
+    expect(sumoCoordinatedProgram(yellow, 4, { ...options, begin: 27_000 }).offset).toBe(26_992);
+  });
+
+  it('refuses a fixed-time or free plan, and stages that do not fill the cycle', () => {
+    const fixed: TimingPlan = { ...plan, actuated: undefined };
+    expect(() => sumoCoordinatedProgram(fixed, 4, options)).toThrow(/not coordinated-actuated/);
+    const free = { ...plan, actuated: { passage: 2, free: true } };
+    expect(() => sumoCoordinatedProgram(free, 4, options)).toThrow(/sumoFreeProgram/);
+    expect(() => sumoCoordinatedProgram({ ...plan, cycleLength: 90 }, 4, options)).toThrow(
+      /fill the cycle/,
+    );
+  });
+
+  it('stands at the begin where the plan stands, and ends the coordinated green at its planned point', () => {
+    const linkCount = 6;
+    const stage = fc.record({
+      id: fc.constant('s'),
+      greens: fc.dictionary(
+        fc.integer({ min: 0, max: linkCount - 1 }).map(String),
+        fc.constantFrom<'protected' | 'permissive'>('protected', 'permissive'),
+        { minKeys: 1 },
+      ),
+      green: fc.integer({ min: 1, max: 60 }),
+      yellow: fc.constantFrom(0, 3),
+      allRed: fc.constantFrom(1, 2),
+      minGreen: fc.integer({ min: 0, max: 20 }),
+    });
+    const cases = fc.record({
+      stages: fc.array(stage, { minLength: 2, maxLength: 5 }),
+      offsetShare: fc.double({ min: 0, max: 0.999, noNaN: true }),
+      reference: fc.constantFrom<TimingPlan['offsetReference']>(
+        'first-stage-green-start',
+        'first-stage-yellow-start',
+      ),
+      begin: fc.integer({ min: 0, max: 100_000 }),
+    });
+    const allLanes = Array.from({ length: linkCount }, (_, index) => ({
+      id: `l_${index}`,
+      length: 50,
+      linkIndices: [index],
+    }));
+    fc.assert(
+      fc.property(cases, ({ stages, offsetShare, reference, begin }) => {
+        const cycleLength = stages.reduce((t, s) => t + s.green + s.yellow + s.allRed, 0);
+        const coordinated: TimingPlan = {
+          ...plan,
+          cycleLength,
+          offset: Math.floor(offsetShare * cycleLength),
+          offsetReference: reference,
+          stages,
+        };
+        const program = sumoCoordinatedProgram(coordinated, linkCount, {
+          ...options,
+          lanes: allLanes,
+          begin,
+        });
+        // The time in cycle SUMO keeps (`c:`, from the offset) is the plan's.
+        const timeInCycle = begin - program.offset;
+        expect(timeInCycle).toBeGreaterThanOrEqual(0);
+        expect(timeInCycle).toBeLessThan(cycleLength);
+        expect(Math.abs((program.offset - sumoOffset(coordinated)) % cycleLength)).toBe(0);
+        // SUMO's placement, (begin − offset) modulo all durations, finds the static program's phase.
+        const total = program.phases.reduce((t, phase) => t + phase.duration, 0);
+        const placed = phaseAt(program.phases, (begin - program.offset) % total);
+        const planned = phaseAt(sumoPhasesFromPlan(coordinated, linkCount), timeInCycle);
+        expect(placed.state).toBe(planned.state);
+        // Every way out of the coordinated green is taken only at its planned end in the cycle.
+        const first = stages[0]!.green;
+        for (const index of program.phases[0]!.next!) {
+          expect(program.phases[index]!.earlyTarget).toMatch(
+            new RegExp(`^c: >= ${first} and ${first + 1} > c: and T0to\\d$`),
+          );
+        }
+        expect(first + 1).toBeLessThanOrEqual(cycleLength);
+      }),
+    );
+  });
+});
+
+/** The phase a program stands in `seconds` after its phase 0 starts. */
+function phaseAt<T extends { duration: number }>(phases: readonly T[], seconds: number): T {
+  let elapsed = 0;
+  for (const phase of phases) {
+    elapsed += phase.duration;
+    if (seconds < elapsed) return phase;
+  }
+  throw new RangeError(`phaseAt: ${seconds} s is past the program's ${elapsed} s`);
+}

@@ -1,4 +1,4 @@
-// SUMO signal programs (phase state strings) to stage-based timing plans, and back; free plans as actuated programs.
+// SUMO signal programs (phase state strings) to stage-based timing plans, and back; actuated plans (free or coordinated) as actuated programs.
 import type { GreenKind } from '../network/types.ts';
 import { STOP_LINE_ZONE } from './actuation.ts';
 import type { Stage, TimingPlan } from './types.ts';
@@ -137,7 +137,7 @@ export function sumoOffset(plan: TimingPlan): number {
   return modulo(plan.offset - first.green, plan.cycleLength);
 }
 
-// ---- free operation as a SUMO actuated program ---------------------------------------------
+// ---- actuated plans as SUMO actuated programs ---------------------------------------------
 
 /** A lane entering a signal: where a free plan's stop-line presence detector goes. */
 export interface SumoApproachLane {
@@ -149,6 +149,7 @@ export interface SumoApproachLane {
   linkIndices: number[];
 }
 
+/** Where an actuated plan's program reads its calls, and where it starts (free and coordinated alike). */
 export interface SumoFreeOptions {
   /** The lanes entering the signal (`sumoApproachLanes` reads them from the `.net.xml`). */
   lanes: readonly SumoApproachLane[];
@@ -161,8 +162,9 @@ export interface SumoFreeOptions {
   /** The tlLogic's programID, part of the detector ids. */
   programId: string;
   /**
-   * The simulation's begin, seconds: the program is offset so that it starts with the first
-   * stage's green there (SUMO 1.15 has no `offset="begin"`). Default 0.
+   * The simulation's begin, seconds: a free program is offset so that it starts with the first
+   * stage's green there (SUMO 1.15 has no `offset="begin"`); a coordinated one so that it stands
+   * where its plan stands in the cycle. Default 0.
    */
   begin?: number;
 }
@@ -273,28 +275,110 @@ export function sumoFreeProgram(
       `${where} is not free. Give a plan with actuated.free, or write it static.`,
     );
   }
-  checkFreeStages(plan, where);
-  const passage = plan.actuated.passage;
-  const writer = phaseWriter(plan, linkCount, 'sumoFreeProgram');
+  return actuatedProgram(plan, linkCount, options, 'free', where);
+}
+
+/**
+ * A coordinated-actuated plan (`actuated` without `free`) as a SUMO 1.15 actuated program with
+ * custom switching rules: the simulator's floating force-offs (`SignalController`). The same
+ * detectors, calls, phases and later-stage rules as `sumoFreeProgram` (skipped when uncalled,
+ * gap-out past the minimum, max-out at the planned green); a later stage that nothing can call
+ * (all its groups also green in the first stage) and no pedestrian needs runs its planned green and
+ * is never skipped. The program is coordinated (`coordinated=true`, `cycleTime` the plan's cycle), so the
+ * time-in-cycle clock `c:` is the time since the plan's first-stage green start, fixed by the
+ * offset; the first (coordinated) stage's green ends when `c:` reaches its planned green, in the
+ * one-second window `[green, green + 1)` in which SUMO makes exactly one decision, towards the first
+ * called stage; with none called it stays green to the same point of the next cycle, as the
+ * simulator skips every later stage. When later stages end early, their changes reach the first
+ * stage's green sooner, so it starts early and still ends on the plan's point: cycle and offset hold.
+ *
+ * Placement. SUMO reads `tlLogic@offset` twice: `c:` is `(t − offset) mod cycleTime`, and at
+ * `begin` the program stands `(begin − offset) mod (sum of durations)` into its phases. The offset
+ * written is the plan's cycle start at or before `begin` (congruent to `sumoOffset(plan)`), and the
+ * phases list the planned sequence first (each green, then its change to the next stage, the last
+ * back to the first) and the skipping changes after it, so at `begin` SUMO stands where the plan
+ * stands. Checked in SUMO 1.15 on Jinshui Road (9 signals, an hour, seed 1): every one of 351
+ * coordinated greens ended on its planned point, 65 started early, no later stage ran past its
+ * planned green.
+ *
+ * What SUMO 1.15 cannot express: a phase that began before `begin`. A later stage caught
+ * mid-green there counts its minDur and maxDur from `begin`, so in that first cycle it runs at
+ * least its minimum from `begin`, possibly past its planned end (the first coordinated green is
+ * then shortened); from the next cycle on the program runs as planned. Its decisions fall on whole
+ * seconds from each phase's start, so a plan with fractional seconds may end the coordinated green
+ * up to a second late (the one-second window always holds one decision). The rest is as in
+ * `sumoFreeProgram`: SUMO's loops see a vehicle while any part of it is in the zone, and its minDur
+ * of 1 s for the coordinated green draws a warning (that green never ends on it). The expressions
+ * use only `+`, `>=` and `>` (`<` would need escaping; SUMO sources of the period evaluate `-` as
+ * `+`).
+ *
+ * @throws {RangeError} when the plan is fixed-time or free, its stages do not fill its cycle, a
+ *   stage has no green or no change interval, a signal group is not a link index below
+ *   `linkCount`, or no lane feeds a stage's groups.
+ * @example
+ * const { phases, params } = sumoCoordinatedProgram(coordinatedPlan, 4, { lanes, programId: 'p' });
+ * phases[1].earlyTarget; // => 'c: >= 31 and 32 > c: and T0to1'
+ * params[2]; // => ['cycleTime', '70']
+ */
+export function sumoCoordinatedProgram(
+  plan: TimingPlan,
+  linkCount: number,
+  options: SumoFreeOptions,
+): SumoActuatedProgram {
+  const where = `sumoCoordinatedProgram: plan "${plan.id}" of "${plan.signal}"`;
+  if (!plan.actuated || plan.actuated.free === true) {
+    throw new RangeError(
+      `${where} is not coordinated-actuated. Give a plan with actuated and no free, or use sumoFreeProgram or sumoPhasesFromPlan.`,
+    );
+  }
+  const filled = plan.stages.reduce((total, s) => total + s.green + s.yellow + s.allRed, 0);
+  if (Math.abs(filled - plan.cycleLength) > 1e-3) {
+    throw new RangeError(
+      `${where}: its stages add to ${formatNumber(filled)} s, its cycle is ${formatNumber(plan.cycleLength)} s. Make the stages fill the cycle (validatePlan, CYCLE_MISMATCH).`,
+    );
+  }
+  return actuatedProgram(plan, linkCount, options, 'coordinated', where);
+}
+
+/** Free operation, or coordination with floating force-offs. */
+type Operation = 'free' | 'coordinated';
+
+/** What `sumoFreeProgram` and `sumoCoordinatedProgram` share: everything but their first stage. */
+function actuatedProgram(
+  plan: TimingPlan,
+  linkCount: number,
+  options: SumoFreeOptions,
+  operation: Operation,
+  where: string,
+): SumoActuatedProgram {
+  checkActuatedStages(plan, where);
+  const passage = plan.actuated!.passage;
+  const writer = phaseWriter(plan, linkCount, where.slice(0, where.indexOf(':')));
   const detectors = presenceDetectors(plan.signal, options);
-  const calls = callConditions(plan, writer, detectors, { ...options, passage, where });
+  const callers = stageCallers(writer);
+  const calls = callConditions(plan, callers, detectors, { ...options, passage, where, operation });
   const resting = plan.stages.length === 1;
   const { phases, targets } = resting
     ? { phases: [restingPhase(plan, writer)], targets: [] }
-    : freePhases(plan, writer, options.pedestrians);
+    : actuatedPhases(plan, writer, callers, options.pedestrians, operation);
+  const begin = options.begin ?? 0;
+  const free = operation === 'free';
   // SUMO places the program at `begin` by (begin − offset) modulo the sum of its durations.
   const total = phases.reduce((sum, phase) => sum + phase.duration, 0);
+  const offset = free
+    ? modulo(begin, total)
+    : begin - modulo(begin - sumoOffset(plan), plan.cycleLength);
   return {
-    offset: roundMillis(modulo(options.begin ?? 0, total)),
+    offset: roundMillis(offset),
     phases,
     params: [
       ['max-gap', formatNumber(passage)],
-      ['coordinated', 'false'],
-      ['cycleTime', String(CLOCK_WRAP)],
+      ['coordinated', String(!free)],
+      ['cycleTime', free ? String(CLOCK_WRAP) : formatNumber(plan.cycleLength)],
       ...detectors.map((detector): [string, string] => [detector.lane, detector.id]),
     ],
     conditions: [...calls, ...targets],
-    assignments: resting ? [] : CALL_TIMER,
+    assignments: resting || !free ? [] : CALL_TIMER,
     detectors,
   };
 }
@@ -311,47 +395,56 @@ const CALL_TIMER: SumoActuatedProgram['assignments'] = [
   { id: 'callAt', check: 'CALL and 0 > callAt', value: 'c: * (c: > 1)' },
 ];
 
-function checkFreeStages(plan: TimingPlan, where: string): void {
+function checkActuatedStages(plan: TimingPlan, where: string): void {
   if (plan.stages.length === 0) {
     throw new RangeError(`${where} has no stages. Give it at least one stage.`);
   }
   for (const stage of plan.stages) {
     if (!(stage.green > 0)) {
       throw new RangeError(
-        `${where}: stage "${stage.id}" has a green of ${stage.green} s. Give every stage of a free plan a green (SUMO runs no phase of 0 s).`,
+        `${where}: stage "${stage.id}" has a green of ${stage.green} s. Give every stage of an actuated plan a green (SUMO runs no phase of 0 s).`,
       );
     }
     if (plan.stages.length > 1 && !(stage.yellow + stage.allRed > 0)) {
       throw new RangeError(
-        `${where}: stage "${stage.id}" has no yellow or all-red. Give every stage of a free plan a change interval: SUMO picks the next stage by its change phases.`,
+        `${where}: stage "${stage.id}" has no yellow or all-red. Give every stage of an actuated plan a change interval: SUMO picks the next stage by its change phases.`,
       );
     }
   }
 }
 
 /**
+ * Per stage, the link indices that call it: its vehicle groups, for later stages without those
+ * also green in the first stage (the simulator's `stageActuation`).
+ */
+function stageCallers(writer: PhaseWriter): number[][] {
+  return writer.greens.map((greens, stage) =>
+    [...greens.keys()].filter(
+      (index) => !writer.unsignalled.has(index) && (stage === 0 || !writer.greens[0]!.has(index)),
+    ),
+  );
+}
+
+/**
  * Per stage `k`, `Dk`: one of its callers' loops occupied within the passage time; and for later
- * stages `Ck`: called (`Dk`, or always for a stage with pedestrians: recall); `CALL`: any later
- * stage called; `callAt`, the call timer. A stage's callers are its vehicle link indices, for later
- * stages without those also green in the first stage (the simulator's `stageActuation`).
+ * stages `Ck`: called (`Dk`, or always for a stage with pedestrians: recall; in coordination also
+ * for a stage nothing can call, which runs fixed); in free operation also `CALL`: any later stage
+ * called, and `callAt`, the call timer.
  */
 function callConditions(
   plan: TimingPlan,
-  writer: PhaseWriter,
+  callers: readonly number[][],
   detectors: readonly SumoPresenceDetector[],
-  options: SumoFreeOptions & { passage: number; where: string },
+  options: SumoFreeOptions & { passage: number; where: string; operation: Operation },
 ): SumoActuatedProgram['conditions'] {
   const laneLinks = new Map(options.lanes.map((lane) => [lane.id, lane.linkIndices]));
-  const conditions = writer.greens.map((greens, stage) => {
-    const callers = [...greens.keys()].filter(
-      (index) => !writer.unsignalled.has(index) && (stage === 0 || !writer.greens[0]!.has(index)),
-    );
+  const conditions = callers.map((calling, stage) => {
     const loops = detectors.filter((detector) =>
-      laneLinks.get(detector.lane)!.some((index) => callers.includes(index)),
+      laneLinks.get(detector.lane)!.some((index) => calling.includes(index)),
     );
-    if (callers.length > 0 && loops.length === 0) {
+    if (calling.length > 0 && loops.length === 0) {
       throw new RangeError(
-        `${options.where}: no lane feeds the link indices ${callers.join(', ')} of stage "${plan.stages[stage]!.id}". Give the lanes of this signal from its .net.xml (sumoApproachLanes).`,
+        `${options.where}: no lane feeds the link indices ${calling.join(', ')} of stage "${plan.stages[stage]!.id}". Give the lanes of this signal from its .net.xml (sumoApproachLanes).`,
       );
     }
     const presence = loops.map((loop) => `${formatNumber(options.passage)} >= z:${loop.id}`);
@@ -361,12 +454,14 @@ function callConditions(
   });
   const later = range(plan.stages.length - 1).map((k) => k + 1);
   if (later.length === 0) return conditions;
+  const recalled = (k: number) =>
+    options.pedestrians?.[k] !== undefined ||
+    (options.operation === 'coordinated' && callers[k]!.length === 0);
+  const stageCalls = later.map((k) => ({ id: `C${k}`, value: recalled(k) ? '1' : `D${k}` }));
+  if (options.operation === 'coordinated') return [...conditions, ...stageCalls];
   return [
     ...conditions,
-    ...later.map((k) => ({
-      id: `C${k}`,
-      value: options.pedestrians?.[k] !== undefined ? '1' : `D${k}`,
-    })),
+    ...stageCalls,
     { id: 'CALL', value: later.map((k) => `C${k}`).join(' or ') },
     { id: 'callAt', value: '-1' },
   ];
@@ -384,55 +479,113 @@ function restingPhase(plan: TimingPlan, writer: PhaseWriter): SumoActuatedPhase 
   };
 }
 
+/** A stage's green, or its change interval from stage `from` to stage `to`. */
+type PhaseBlock = { green: number } | { from: number; to: number };
+
 /**
  * Each stage's green, then its change towards each stage it may go on to (`Tktoj` names when it
- * does: `j` is the first stage called after `k`), linked by `next`.
+ * does: `j` is the first stage called after `k`), linked by `next`. The first stage's green ends
+ * by `firstStageEnd`; a later one gaps out past its minimum (in coordination, a stage nothing can
+ * call and no pedestrian needs runs its planned green) and maxes out at its planned green.
  */
-function freePhases(
+function actuatedPhases(
   plan: TimingPlan,
   writer: PhaseWriter,
+  callers: readonly number[][],
   pedestrians: readonly (number | undefined)[] | undefined,
+  operation: Operation,
 ): { phases: SumoActuatedPhase[]; targets: SumoActuatedProgram['conditions'] } {
   const count = plan.stages.length;
   const minimum = (stage: Stage, index: number) =>
-    Math.min(stage.green, Math.max(stage.minGreen, pedestrians?.[index] ?? 0));
+    operation === 'coordinated' &&
+    callers[index]!.length === 0 &&
+    pedestrians?.[index] === undefined
+      ? stage.green
+      : Math.min(stage.green, Math.max(stage.minGreen, pedestrians?.[index] ?? 0));
+  const targets = range(count).flatMap((from) =>
+    successors(from, count).map((to) => ({
+      id: `T${from}to${to}`,
+      value: firstCalled(from, to, count),
+    })),
+  );
   const phases: SumoActuatedPhase[] = [];
-  const targets: SumoActuatedProgram['conditions'] = [];
   const greenIndex: number[] = [];
-  /** Per change phase: the stage it leads to, and whether it is the last before that green. */
-  const leadsTo = new Map<number, { to: number; last: boolean }>();
-  const first = plan.stages[0]!;
-  plan.stages.forEach((stage, from) => {
-    greenIndex[from] = phases.length;
-    const rest = from === 0;
-    const green: SumoActuatedPhase = {
-      duration: stage.green,
-      state: writer.green(from),
-      minDur: rest ? Math.min(1, stage.green) : minimum(stage, from),
-      maxDur: rest ? REST_MAX_DURATION : stage.green,
-      next: [],
-      ...phaseName(stage.id),
-    };
-    phases.push(green);
-    for (const to of successors(from, count)) {
-      const id = `T${from}to${to}`;
-      targets.push({ id, value: firstCalled(from, to, count) });
-      const early = rest
-        ? `c: >= ${formatNumber(minimum(first, 0))} and (!D0 or c: >= callAt + ${formatNumber(first.green)}) and ${id}`
-        : `!D${from} and ${id}`;
-      green.next!.push(phases.length);
-      const change = writer.change(from, to);
-      change.forEach((phase, position) => {
-        leadsTo.set(phases.length, { to, last: position === change.length - 1 });
-        const decision = position === 0 ? { earlyTarget: early, finalTarget: id } : {};
-        phases.push({ ...phase, minDur: phase.duration, maxDur: phase.duration, ...decision });
+  const changeIndex = new Map<string, number>();
+  for (const block of phaseOrder(count, operation)) {
+    if ('green' in block) {
+      const stage = plan.stages[block.green]!;
+      const first = block.green === 0;
+      greenIndex[block.green] = phases.length;
+      phases.push({
+        duration: stage.green,
+        state: writer.green(block.green),
+        minDur: first ? Math.min(1, stage.green) : minimum(stage, block.green),
+        maxDur: first ? REST_MAX_DURATION : stage.green,
+        ...phaseName(stage.id),
       });
+      continue;
     }
-  });
-  for (const [index, { to, last }] of leadsTo) {
-    phases[index]!.next = [last ? greenIndex[to]! : index + 1];
+    const { from, to } = block;
+    const id = `T${from}to${to}`;
+    const early =
+      from === 0
+        ? `${firstStageEnd(plan.stages[0]!, minimum(plan.stages[0]!, 0), operation)} and ${id}`
+        : `!D${from} and ${id}`;
+    changeIndex.set(id, phases.length);
+    const change = writer.change(from, to);
+    change.forEach((phase, position) => {
+      const decision = position === 0 ? { earlyTarget: early, finalTarget: id } : {};
+      const last = position === change.length - 1;
+      phases.push({
+        ...phase,
+        minDur: phase.duration,
+        maxDur: phase.duration,
+        next: [last ? -1 - to : phases.length + 1],
+        ...decision,
+      });
+    });
   }
-  return { phases, targets };
+  return {
+    phases: phases.map((phase, index) => {
+      const stage = greenIndex.indexOf(index);
+      if (stage >= 0) {
+        const next = successors(stage, count).map((to) => changeIndex.get(`T${stage}to${to}`)!);
+        return { ...phase, next };
+      }
+      // A change's last phase leads to the green of its target, noted as -1 − stage above.
+      const [next] = phase.next!;
+      return next! < 0 ? { ...phase, next: [greenIndex[-1 - next!]!] } : phase;
+    }),
+    targets,
+  };
+}
+
+/**
+ * When the first stage's green may end (its change's `earlyTarget`, before the target): in free
+ * operation past its minimum at gap-out, or its planned green after the first conflicting call;
+ * in coordination when the time in cycle reaches its planned green (one decision a cycle).
+ */
+function firstStageEnd(first: Stage, minimum: number, operation: Operation): string {
+  const green = formatNumber(first.green);
+  if (operation === 'coordinated') {
+    return `c: >= ${green} and ${formatNumber(first.green + 1)} > c:`;
+  }
+  return `c: >= ${formatNumber(minimum)} and (!D0 or c: >= callAt + ${green})`;
+}
+
+/**
+ * The order of the phases: free, each stage's green and then its changes (to its successors in
+ * order); coordinated, the planned sequence first (each green and its change to the next stage),
+ * so that SUMO's placement at `begin` by offset finds the plan's position, then the skipping changes.
+ */
+function phaseOrder(count: number, operation: Operation): PhaseBlock[] {
+  const all = range(count).flatMap((from): PhaseBlock[] => [
+    { green: from },
+    ...successors(from, count).map((to) => ({ from, to })),
+  ]);
+  if (operation === 'free') return all;
+  const planned = (block: PhaseBlock) => 'green' in block || block.to === (block.from + 1) % count;
+  return [...all.filter(planned), ...all.filter((block) => !planned(block))];
 }
 
 /** The stages `from` may go on to, in stage order: the first stage's to every other, the others' to the later ones and back to the first. */
