@@ -48,6 +48,8 @@ export interface LoggedDecision {
   limited: boolean;
   /** Why a group fell back to the schedule: `coverage`, `faulty` detectors, both, or the `optimizer`. */
   fallback?: 'coverage' | 'faulty' | 'coverage+faulty' | 'optimizer';
+  /** The candidate the proof in simulation chose (`optimizer`, `free`, `current`, …). */
+  proven?: string;
 }
 
 export interface AdaptiveDayRun {
@@ -118,6 +120,7 @@ export async function runAdaptiveDay({
           : {}),
         limited: fields['limited'] !== undefined,
         ...(fallback ? { fallback } : {}),
+        ...provenIn(message),
       });
     },
     warn: problem,
@@ -170,6 +173,12 @@ export async function runAdaptiveDay({
     await store.close();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** `{ proven }`: the candidate an adaptive decision's proof chose (its reason ends `→ name`). */
+function provenIn(message: string): { proven?: string } {
+  const chosen = /; proof in simulation \(s\/veh\): .* → (.+)$/.exec(message)?.[1];
+  return chosen === undefined ? {} : { proven: chosen };
 }
 
 /** The kind of reason in an adaptive cycle's fallback decision (see `chooseMode`'s reasons). */

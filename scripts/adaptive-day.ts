@@ -465,6 +465,7 @@ async function writeReport(): Promise<void> {
       rejected: loop.rejected,
       decisions: tally(loop.decisions.map((d) => `${d.trigger}/${d.mode}`)),
       fallbacks: tally(loop.decisions.flatMap((d) => (d.fallback ? [d.fallback] : []))),
+      proven: tally(loop.decisions.flatMap((d) => (d.proven ? [d.proven] : []))),
       limitedSteps: loop.decisions.filter((d) => d.limited).length,
       cycleLengths: tally(
         loop.decisions
