@@ -10,7 +10,7 @@ import { coordinationGroups, type CoordinationGroup } from '../optimize/coordina
 import { DEFAULT_CYCLE_RANGE } from '../optimize/cycle-and-splits.ts';
 import { optimizeNetwork, type NetworkTimingOptions } from '../optimize/network-timing.ts';
 import { actuatedPlans } from '../timing/actuation.ts';
-import type { TimingPlan } from '../timing/types.ts';
+import type { Actuation, TimingPlan } from '../timing/types.ts';
 import type { EngineContext, ProofSettings } from './context.ts';
 import { engineLog, type EngineEffect } from './effects.ts';
 import { heldByOperator, stepTowards } from './plan-step.ts';
@@ -241,12 +241,13 @@ function evidenceOf(
  * The plans the proof in simulation picks for the trusted sites. The candidates: the optimizer's;
  * the optimizer's with the cycle held to each of `proof.cycleFactors` of its longest; every signal
  * timed alone (no common cycle: a signal whose pedestrian stage needs a long cycle no longer holds
- * its neighbours to it); with actuated controllers, every signal alone run free (NTCIP free
- * operation: no cycle, the first stage resting in green until another is called, which on light
- * night traffic serves a side street in seconds rather than at its turn in a cycle); the
- * time-of-day schedule's plans for now; and the plans the sites steer towards already. Each runs on the estimated demand (`proveCandidates`) with the other sites on
- * their fallback plans; the least mean delay wins, unless it is within `proof.margin` of the
- * current plans', which then stay.
+ * its neighbours to it); with actuated controllers, every signal alone run free, its greens as
+ * timed for its own best cycle and for its shortest (NTCIP free operation: no cycle, the first
+ * stage resting in green until another is called, so a side street is served in seconds rather
+ * than at its turn in a cycle); the time-of-day schedule's plans for now; and the plans the sites
+ * steer towards already. Each runs on the estimated demand (`proveCandidates`) with the other
+ * sites on their fallback plans; the least mean delay wins, unless it is within `proof.margin` of
+ * the current plans', which then stay.
  */
 function provenPlans(
   state: EngineState,
@@ -282,6 +283,13 @@ function provenPlans(
         context,
       ),
     );
+  // Every signal alone, run free with the engine's passage time.
+  const freeOf = (actuation: Actuation, options: NetworkTimingOptions) =>
+    actuatedPlans(optimizedWith({ ...options, coordination: 'isolated' }), {
+      ...actuation,
+      free: true,
+    });
+  const { actuation } = settings;
   const range = settings.optimize.cycle ?? DEFAULT_CYCLE_RANGE;
   const optimizer = own(optimized);
   const longest = Math.max(...Object.values(optimizer).map((plan) => plan.cycleLength));
@@ -297,18 +305,13 @@ function provenPlans(
     ...(settings.optimize.coordination === 'isolated'
       ? []
       : [{ name: 'isolated', plans: optimizedWith({ coordination: 'isolated' }) }]),
-    ...(settings.actuation === false || settings.actuation.free === true
+    ...(actuation === false || actuation.free === true
       ? []
       : [
-          { name: 'free', plans: freePlans(optimizedWith({ coordination: 'isolated' })) },
+          { name: 'free', plans: freeOf(actuation, {}) },
           {
             name: 'free, shortest',
-            plans: freePlans(
-              optimizedWith({
-                coordination: 'isolated',
-                cycle: { min: range.min, max: range.min },
-              }),
-            ),
+            plans: freeOf(actuation, { cycle: { min: range.min, max: range.min } }),
           },
         ]),
     ...(context.prior ? [{ name: 'schedule', plans: own(fallbackPlans(context, now)) }] : []),
@@ -430,16 +433,6 @@ function fallbackPlans(context: EngineContext, now: number): Record<string, Timi
         .map((signal) => [signal.id, signal.programs[0]!]),
     ),
     context,
-  );
-}
-
-/** `plans` (actuated) run free: no cycle, no offset, each planned green a maximum. */
-function freePlans(plans: Readonly<Record<string, TimingPlan>>): Record<string, TimingPlan> {
-  return Object.fromEntries(
-    Object.entries(plans).map(([site, plan]) => [
-      site,
-      { ...plan, actuated: { passage: plan.actuated!.passage, free: true } },
-    ]),
   );
 }
 
