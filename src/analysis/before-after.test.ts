@@ -27,6 +27,7 @@ describe('planMeasures and beforeAfter on the demo network', () => {
     expect(measured).toEqual({
       planId: program.id,
       source: 'network-program',
+      operation: 'fixed-time',
       cycle: program.cycleLength,
       delay: reference.delay,
       levelOfService: reference.levelOfService,
@@ -62,7 +63,11 @@ describe('planMeasures and beforeAfter on the demo network', () => {
   it("takes the network's program as before, the running plan (else the engine's step) as after", () => {
     const program = demo.signals['JS-01']!.programs[0]!;
     const running = { ...program, id: 'running', offset: 10 };
-    const step = { ...demo.signals['JS-02']!.programs[0]!, id: 'step' };
+    const step = {
+      ...demo.signals['JS-02']!.programs[0]!,
+      id: 'step',
+      actuated: { passage: 2, free: true },
+    };
     const sites = beforeAfter(
       demo.network,
       { running: { 'JS-01': running }, steps: { 'JS-01': step, 'JS-02': step } },
@@ -73,7 +78,12 @@ describe('planMeasures and beforeAfter on the demo network', () => {
     expect(first.before).toMatchObject({ planId: program.id, source: 'network-program' });
     expect(first.after).toMatchObject({ planId: 'running', source: 'controller' });
     expect(first.change!.delay).toBeCloseTo(first.after!.delay - first.before!.delay, 9);
-    expect(sites[1]!.after).toMatchObject({ planId: 'step', source: 'engine-step' });
+    expect(sites[1]!.after).toMatchObject({
+      planId: 'step',
+      source: 'engine-step',
+      operation: 'free',
+    });
+    expect(first.after!.operation).toBe('fixed-time');
     expect(sites[2]!.after).toBeUndefined();
     expect(sites[2]!.change).toBeUndefined();
   });

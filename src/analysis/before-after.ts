@@ -10,9 +10,16 @@ import type { TimingPlan } from '../timing/types.ts';
 /** Where a measured plan comes from. */
 export type PlanSource = 'network-program' | 'controller' | 'engine-step';
 
+/**
+ * How the controller runs the plan. The measures are HCM's for its planned greens run fixed time
+ * in every case: for an actuated plan those greens are maximums, and for a free one the cycle too.
+ */
+export type PlanOperation = 'fixed-time' | 'coordinated-actuated' | 'free';
+
 export interface PlanMeasures {
   planId: string;
   source: PlanSource;
+  operation: PlanOperation;
   /** Seconds. */
   cycle: number;
   /** Flow-weighted mean control delay, s/veh (pcu). */
@@ -60,6 +67,7 @@ export function planMeasures(
   return {
     planId: plan.id,
     source,
+    operation: operationOf(plan),
     cycle: plan.cycleLength,
     delay: finiteOrLarge(measures.delay),
     levelOfService: measures.levelOfService,
@@ -70,6 +78,11 @@ export function planMeasures(
     totalDelay: finiteOrLarge(measures.totalDelay),
     flow: model.lanes.reduce((sum, lane) => sum + lane.flow, 0),
   };
+}
+
+function operationOf({ actuated }: TimingPlan): PlanOperation {
+  if (actuated === undefined) return 'fixed-time';
+  return actuated.free === true ? 'free' : 'coordinated-actuated';
 }
 
 /**

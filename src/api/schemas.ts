@@ -132,6 +132,13 @@ const PlanMeasuresSchema = Type.Object({
         "network-program: the network's own program; controller: the plan the controller reports running; engine-step: the plan the engine last sent (no report yet)",
     },
   ),
+  operation: Type.Union(
+    [Type.Literal('fixed-time'), Type.Literal('coordinated-actuated'), Type.Literal('free')],
+    {
+      description:
+        'How the controller runs the plan. The measures are HCM’s for the planned greens run fixed time: for an actuated plan those greens are maximums, for a free one the cycle too',
+    },
+  ),
   cycle: Type.Number({ description: 's' }),
   delay: Type.Number({ description: 'Flow-weighted mean control delay, s/veh (HCM)' }),
   levelOfService: Type.String({ description: 'A–F (HCM signalized intersections)' }),

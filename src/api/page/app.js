@@ -180,7 +180,9 @@ function paintLog(decisions, alarms) {
 function measureCells(measures) {
   if (!measures) return '<td colspan="4" class="muted">–</td>';
   const ratio = measures.criticalDegreeOfSaturation;
-  return `<td>${escapeHtml(measures.planId)}</td><td class="number">${measures.cycle}</td><td class="number">${seconds(measures.delay)}</td><td><span class="los" style="background:${levelOfServiceColour(measures.levelOfService)}">${escapeHtml(measures.levelOfService)}</span> ${ratio === null ? 'no green' : ratio.toFixed(2)}</td>`;
+  const operation =
+    measures.operation === 'fixed-time' ? '' : ` (${escapeHtml(measures.operation)})`;
+  return `<td>${escapeHtml(measures.planId)}${operation}</td><td class="number">${measures.cycle}</td><td class="number">${seconds(measures.delay)}</td><td><span class="los" style="background:${levelOfServiceColour(measures.levelOfService)}">${escapeHtml(measures.levelOfService)}</span> ${ratio === null ? 'no green' : ratio.toFixed(2)}</td>`;
 }
 
 async function refreshMeasures() {
@@ -192,7 +194,7 @@ async function refreshMeasures() {
     none: 'no demand known: every measure is zero',
   }[demand.source];
   $('#measures-demand').textContent =
-    `Before: ${measures.before}. After: ${measures.after}. Both on the demand at ${time(demand.at)}, ${sourceText}. HCM control delay per vehicle, level of service and the critical lane's degree of saturation (v/c).`;
+    `Before: ${measures.before}. After: ${measures.after}. Both on the demand at ${time(demand.at)}, ${sourceText}. HCM control delay per vehicle, level of service and the critical lane's degree of saturation (v/c), each plan evaluated fixed time at its planned greens (for actuated and free plans, their maximums).`;
   $('#measures tbody').innerHTML = measures.sites
     .map((site) => {
       const change = site.change?.delay;
