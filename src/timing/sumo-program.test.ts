@@ -306,6 +306,44 @@ describe('round trip', () => {
   });
 });
 
+/** Link indices of the property tests' signal. */
+const LINKS = 6;
+
+/** Any stage of a LINKS-link signal, every change interval with an all-red. */
+const anyStage = fc.record({
+  id: fc.constant('s'),
+  greens: fc.dictionary(
+    fc.integer({ min: 0, max: LINKS - 1 }).map(String),
+    fc.constantFrom<'protected' | 'permissive'>('protected', 'permissive'),
+    { minKeys: 1 },
+  ),
+  green: fc.integer({ min: 1, max: 60 }),
+  yellow: fc.constantFrom(0, 3),
+  allRed: fc.constantFrom(1, 2),
+  minGreen: fc.integer({ min: 0, max: 20 }),
+});
+
+/** Link 0 EW through, 1 EW left, 2 NS through, 3 NS left; the left stage keeps EW through green. */
+const THREE_STAGES: TimingPlan['stages'] = [
+  { id: 'EW', greens: { 0: 'protected' }, green: 30, yellow: 3, allRed: 2, minGreen: 10 },
+  {
+    id: 'EW-left',
+    greens: { 0: 'protected', 1: 'protected' },
+    green: 8,
+    yellow: 3,
+    allRed: 0,
+    minGreen: 5,
+  },
+  {
+    id: 'NS',
+    greens: { 2: 'protected', 3: 'permissive' },
+    green: 20,
+    yellow: 3,
+    allRed: 2,
+    minGreen: 8,
+  },
+];
+
 describe('sumoFreeProgram', () => {
   // Link 0 EW through, 1 EW left, 2 NS through, 3 NS left; the left stage keeps EW through green.
   const plan: TimingPlan = {
@@ -314,25 +352,7 @@ describe('sumoFreeProgram', () => {
     cycleLength: 79,
     offset: 0,
     offsetReference: 'first-stage-green-start',
-    stages: [
-      { id: 'EW', greens: { 0: 'protected' }, green: 30, yellow: 3, allRed: 2, minGreen: 10 },
-      {
-        id: 'EW-left',
-        greens: { 0: 'protected', 1: 'protected' },
-        green: 8,
-        yellow: 3,
-        allRed: 0,
-        minGreen: 5,
-      },
-      {
-        id: 'NS',
-        greens: { 2: 'protected', 3: 'permissive' },
-        green: 20,
-        yellow: 3,
-        allRed: 2,
-        minGreen: 8,
-      },
-    ],
+    stages: THREE_STAGES,
     actuated: { passage: 2, free: true },
   };
   const lanes: SumoApproachLane[] = [
@@ -451,19 +471,8 @@ describe('sumoFreeProgram', () => {
   });
 
   it('from every green, each change leads through the stage’s yellow and all-red to its target', () => {
-    const linkCount = 6;
-    const stage = fc.record({
-      id: fc.constant('s'),
-      greens: fc.dictionary(
-        fc.integer({ min: 0, max: linkCount - 1 }).map(String),
-        fc.constantFrom<'protected' | 'permissive'>('protected', 'permissive'),
-        { minKeys: 1 },
-      ),
-      green: fc.integer({ min: 1, max: 60 }),
-      yellow: fc.constantFrom(0, 3),
-      allRed: fc.constantFrom(1, 2),
-      minGreen: fc.integer({ min: 0, max: 20 }),
-    });
+    const linkCount = LINKS;
+    const stage = anyStage;
     const plans = fc
       .array(stage, { minLength: 2, maxLength: 5 })
       .map((stages): TimingPlan => ({ ...plan, stages }));
@@ -511,25 +520,7 @@ describe('sumoCoordinatedProgram', () => {
     cycleLength: 71,
     offset: 12,
     offsetReference: 'first-stage-green-start',
-    stages: [
-      { id: 'EW', greens: { 0: 'protected' }, green: 30, yellow: 3, allRed: 2, minGreen: 10 },
-      {
-        id: 'EW-left',
-        greens: { 0: 'protected', 1: 'protected' },
-        green: 8,
-        yellow: 3,
-        allRed: 0,
-        minGreen: 5,
-      },
-      {
-        id: 'NS',
-        greens: { 2: 'protected', 3: 'permissive' },
-        green: 20,
-        yellow: 3,
-        allRed: 2,
-        minGreen: 8,
-      },
-    ],
+    stages: THREE_STAGES,
     actuated: { passage: 2 },
   };
   const lanes: SumoApproachLane[] = [
@@ -625,19 +616,8 @@ describe('sumoCoordinatedProgram', () => {
   });
 
   it('stands at the begin where the plan stands, and ends the coordinated green at its planned point', () => {
-    const linkCount = 6;
-    const stage = fc.record({
-      id: fc.constant('s'),
-      greens: fc.dictionary(
-        fc.integer({ min: 0, max: linkCount - 1 }).map(String),
-        fc.constantFrom<'protected' | 'permissive'>('protected', 'permissive'),
-        { minKeys: 1 },
-      ),
-      green: fc.integer({ min: 1, max: 60 }),
-      yellow: fc.constantFrom(0, 3),
-      allRed: fc.constantFrom(1, 2),
-      minGreen: fc.integer({ min: 0, max: 20 }),
-    });
+    const linkCount = LINKS;
+    const stage = anyStage;
     const cases = fc.record({
       stages: fc.array(stage, { minLength: 2, maxLength: 5 }),
       offsetShare: fc.double({ min: 0, max: 0.999, noNaN: true }),
