@@ -13,6 +13,7 @@ import {
   mean,
   sumoVersion,
   type Pool,
+  exitWith,
 } from './sumo-process.ts';
 
 /** The bound: greenwave's mean delay within 20 % of SUMO's on every row. */
@@ -393,9 +394,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  console.error((error as Error).message);
-  process.exitCode = 1;
-}
+await exitWith(main);

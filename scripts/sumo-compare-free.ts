@@ -40,6 +40,7 @@ import {
   runProcess,
   sumoVersion,
   type Pool,
+  exitWith,
 } from './sumo-process.ts';
 import { summarizeTripinfo } from './tripinfo.ts';
 
@@ -443,9 +444,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  console.error((error as Error).message);
-  process.exitCode = 1;
-}
+await exitWith(main);

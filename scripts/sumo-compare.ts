@@ -5,7 +5,13 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCoordinationSuite } from './sumo-compare-coordination.ts';
 import { runCycleSuite } from './sumo-compare-cycle.ts';
-import { PARALLEL_PROCESSES, REPOSITORY, createPool, sumoVersion } from './sumo-process.ts';
+import {
+  PARALLEL_PROCESSES,
+  REPOSITORY,
+  createPool,
+  sumoVersion,
+  exitWith,
+} from './sumo-process.ts';
 
 type Suite = 'cycle' | 'coordination' | 'all';
 
@@ -117,9 +123,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  console.error((error as Error).message);
-  process.exitCode = 1;
-}
+await exitWith(main);

@@ -187,3 +187,19 @@ export async function exportJinshui(
   await pool(() => runProcess(process.execPath, ['bin/greenwave.js', ...args, ...seed]));
   return { net, routes, demand };
 }
+
+/**
+ * Runs a comparison script's `main` and sets the exit code it returns; an error thrown is printed
+ * (its message alone) and exits 1.
+ *
+ * @example
+ * await exitWith(main); // process.exitCode => 0 when every check passed
+ */
+export async function exitWith(main: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 1;
+  }
+}

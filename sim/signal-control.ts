@@ -1,6 +1,8 @@
 // A signal controller on simulated time: stages and intergreens by plan, transitions, coordinated-
 // actuated operation (gap-out, skips, early return to the coordinated stage), free operation (rest
 // in the first stage, max-out from a conflicting call), hi-res events.
+import { runsFree } from '../src/timing/actuation.ts';
+import { stageDuration } from '../src/timing/intervals.ts';
 import type { Stage, TimingPlan } from '../src/timing/types.ts';
 import { firstGreenStart, transitionAdjustments, transitionGreens } from './transition.ts';
 import type { HiResCode, HiResEvent, PlanStatus } from './types.ts';
@@ -56,7 +58,7 @@ export function stageActuation(
   groups: readonly ControlledGroup[],
 ): StageActuation[] | undefined {
   if (!plan.actuated) return undefined;
-  const free = plan.actuated.free === true;
+  const free = runsFree(plan);
   const coordinated = plan.stages[0]?.greens ?? {};
   const unsignalled = new Set(plan.unsignalled ?? []);
   return plan.stages.map((stage, index) => {
@@ -72,7 +74,7 @@ export function stageActuation(
       calls: Int32Array.from(calls, (group) => group.slot),
       minimum: Math.max(stage.minGreen, ...pedestrians.map((group) => group.pedestrianGreen ?? 0)),
       actuated,
-      skippable: index > 0 && pedestrians.length === 0 && (free || (actuated && calls.length > 0)),
+      skippable: index > 0 && pedestrians.length === 0 && (free || calls.length > 0),
     };
   });
 }
@@ -143,7 +145,7 @@ export class SignalController {
     this.current = new Uint8Array(groups.length);
     this.clearing = new Uint8Array(groups.length);
     this.actuation = stageActuation(plan, groups);
-    if (isFree(plan)) {
+    if (runsFree(plan)) {
       this.buildCycle(begin, stageTime(plan), [], 0);
     } else {
       const reference = firstGreenStart(plan);
@@ -176,7 +178,7 @@ export class SignalController {
   ): void {
     for (;;) {
       if (this.actuation && lastCall) {
-        if (this.part === 0 && isFree(this.plan)) this.rest(time, lastCall);
+        if (this.part === 0 && runsFree(this.plan)) this.rest(time, lastCall);
         this.gapOut(time, lastCall, events);
       }
       if (!(time >= this.partEnds[this.part]!)) return;
@@ -228,17 +230,17 @@ export class SignalController {
   private nextCycle(at: number): void {
     // An actuated cycle that ended early returns to the coordinated stage now; its green still
     // ends where the plan has it. A free cycle has no nominal end: the next one starts now.
-    const nominal = isFree(this.plan) ? at : this.cycleStart + this.cycleDuration;
+    const nominal = runsFree(this.plan) ? at : this.cycleStart + this.cycleDuration;
     let early = nominal - at > 1e-9 ? nominal - at : 0;
     if (this.pending) {
       this.plan = this.pending;
       this.pending = undefined;
-      this.adjustments = isFree(this.plan)
+      this.adjustments = runsFree(this.plan)
         ? []
         : transitionAdjustments(this.plan, nominal, this.maxAdjustment);
       this.actuation = stageActuation(this.plan, this.groups);
     }
-    if (isFree(this.plan)) early = 0;
+    if (runsFree(this.plan)) early = 0;
     const adjustment = this.adjustments.shift() ?? 0;
     const greens = transitionGreens(this.plan, adjustment);
     if (early > 0) greens[0] = greens[0]! + early;
@@ -246,7 +248,7 @@ export class SignalController {
       this.pending = this.deferred;
       this.deferred = undefined;
     }
-    const duration = isFree(this.plan)
+    const duration = runsFree(this.plan)
       ? stageTime(this.plan)
       : this.plan.cycleLength + adjustment + early;
     this.buildCycle(at, duration, greens, adjustment);
@@ -353,7 +355,7 @@ export class SignalController {
     this.conflictSince = time;
     // The max timer runs from the call: a call waiting as the green starts changes nothing.
     const maxOut = time - began + this.planned[0]!;
-    if (maxOut - this.greens[0]! > 1e-9 || this.greens[0]! - maxOut > 1e-9) {
+    if (Math.abs(maxOut - this.greens[0]!) > 1e-9) {
       this.greens[0] = maxOut;
       this.layOut();
     }
@@ -436,14 +438,9 @@ export class SignalController {
   }
 }
 
-/** Whether `plan` runs free (no cycle, no offset). */
-function isFree(plan: TimingPlan): boolean {
-  return plan.actuated?.free === true;
-}
-
 /** The seconds of a plan's stages with their change intervals: a free plan's longest cycle. */
 function stageTime(plan: TimingPlan): number {
-  return plan.stages.reduce((sum, stage) => sum + stage.green + stage.yellow + stage.allRed, 0);
+  return plan.stages.reduce((sum, stage) => sum + stageDuration(stage), 0);
 }
 
 /** Whether a vehicle was in the stop-line zone of any of `slots` within `passage` seconds. */

@@ -1,24 +1,23 @@
 // Before/after measures per signal: HCM delay, level of service and critical degree of saturation of
 // the plan it ran before and the plan it runs now, on one demand. Pure; the route is
-// `GET /api/v1/measures`. Test: npx vitest run src/api/before-after.test.ts
+// `GET /api/v1/measures`. Test: npx vitest run src/analysis/before-after.test.ts
 import type { LevelOfService } from './delay.ts';
 import { measureTiming } from './evaluate-timing.ts';
 import { timingModel } from './timing-model.ts';
 import type { RoadNetwork, Signal } from '../network/types.ts';
+import { planOperation, type PlanOperation } from '../timing/actuation.ts';
 import type { TimingPlan } from '../timing/types.ts';
 
 /** Where a measured plan comes from. */
 export type PlanSource = 'network-program' | 'controller' | 'engine-step';
 
-/**
- * How the controller runs the plan. The measures are HCM's for its planned greens run fixed time
- * in every case: for an actuated plan those greens are maximums, and for a free one the cycle too.
- */
-export type PlanOperation = 'fixed-time' | 'coordinated-actuated' | 'free';
-
 export interface PlanMeasures {
   planId: string;
   source: PlanSource;
+  /**
+   * How the controller runs the plan. The measures are HCM's for its planned greens run fixed
+   * time in every case: for an actuated plan those greens are maximums, for a free one the cycle too.
+   */
   operation: PlanOperation;
   /** Seconds. */
   cycle: number;
@@ -67,7 +66,7 @@ export function planMeasures(
   return {
     planId: plan.id,
     source,
-    operation: operationOf(plan),
+    operation: planOperation(plan),
     cycle: plan.cycleLength,
     delay: finiteOrLarge(measures.delay),
     levelOfService: measures.levelOfService,
@@ -78,11 +77,6 @@ export function planMeasures(
     totalDelay: finiteOrLarge(measures.totalDelay),
     flow: model.lanes.reduce((sum, lane) => sum + lane.flow, 0),
   };
-}
-
-function operationOf({ actuated }: TimingPlan): PlanOperation {
-  if (actuated === undefined) return 'fixed-time';
-  return actuated.free === true ? 'free' : 'coordinated-actuated';
 }
 
 /**

@@ -55,52 +55,50 @@ describe('fittedBandwidth', () => {
     expect(fittedBandwidth(greens, 80)).toBe(40);
   });
 
-  it('is the overlap of shifted greens, zero without one, the cycle when all green', () => {
-    expect(
-      fittedBandwidth(
-        [
-          { start: 0, green: 40 },
-          { start: 10, green: 40 },
-        ],
-        80,
-      ),
-    ).toBe(30);
-    expect(
-      fittedBandwidth(
-        [
-          { start: 0, green: 40 },
-          { start: 40, green: 40 },
-        ],
-        80,
-      ),
-    ).toBe(0);
-    expect(
-      fittedBandwidth(
-        [
-          { start: 70, green: 30 },
-          { start: -5, green: 20 },
-        ],
-        80,
-      ),
-    ).toBe(20);
-    expect(
-      fittedBandwidth(
-        [
-          { start: 0, green: 0 },
-          { start: 0, green: 40 },
-        ],
-        80,
-      ),
-    ).toBe(0);
-    expect(
-      fittedBandwidth(
-        [
-          { start: 3, green: 80 },
-          { start: 9, green: 80 },
-        ],
-        80,
-      ),
-    ).toBe(80);
+  it.each([
+    {
+      greens: [
+        [0, 40],
+        [10, 40],
+      ],
+      band: 30,
+      why: 'the overlap of shifted greens',
+    },
+    {
+      greens: [
+        [0, 40],
+        [40, 40],
+      ],
+      band: 0,
+      why: 'none without an overlap',
+    },
+    {
+      greens: [
+        [70, 30],
+        [-5, 20],
+      ],
+      band: 20,
+      why: 'the overlap across the cycle boundary',
+    },
+    {
+      greens: [
+        [0, 0],
+        [0, 40],
+      ],
+      band: 0,
+      why: 'none through a signal with no green',
+    },
+    {
+      greens: [
+        [3, 80],
+        [9, 80],
+      ],
+      band: 80,
+      why: 'the cycle when all is green',
+    },
+  ])('is $band s for $greens: $why', ({ greens, band }) => {
+    const shifted = greens.map(([start, green]) => ({ start: start!, green: green! }));
+    expect(fittedBandwidth(shifted, 80)).toBe(band);
   });
 
   it('agrees with a scan of every band start', () => {

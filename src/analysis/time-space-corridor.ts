@@ -1,14 +1,16 @@
 // The corridor of a row of signals as the time–space diagram reads it: positions along the road,
 // through greens each way from the plans they run, link speeds, and the bands those offsets give.
-// Pure; the route is `GET /api/v1/time-space.svg`. Test: npx vitest run src/api/time-space-corridor.test.ts
+// Pure; the route is `GET /api/v1/time-space.svg`. Test: npx vitest run src/analysis/time-space-corridor.test.ts
 import type { BandwidthResult, Corridor, CorridorSignal } from '../optimize/corridor.ts';
 import { fastestRoute, freeFlowTime, successors, type Successors } from '../network/routing.ts';
 import type { Movement, RoadNetwork } from '../network/types.ts';
+import { runsFree } from '../timing/actuation.ts';
 import { greenIntervals } from '../timing/intervals.ts';
 import type { TimingPlan } from '../timing/types.ts';
 
 /** Why a row of sites makes no corridor; the route answers 400 or 422 with it. */
-export type CorridorProblemCode = 'TOO_FEW_SITES' | 'UNKNOWN_SITE' | 'NO_ROUTE' | 'NO_COMMON_CYCLE';
+export type CorridorProblemCode =
+  'TOO_FEW_SITES' | 'UNKNOWN_SITE' | 'NO_ROUTE' | 'NO_COMMON_CYCLE' | 'FREE_OPERATION';
 
 export class CorridorProblem extends Error {
   readonly code: CorridorProblemCode;
@@ -77,7 +79,11 @@ export function arterialSites(network: RoadNetwork): string[] {
 /**
  * The default corridor: the arterial (`arterialSites`) when every site on it runs one cycle
  * length; otherwise its longest stretch of neighbouring sites that do (first on a tie), since a
- * time–space diagram needs a common cycle. Sites without a plan break a stretch.
+ * time–space diagram needs a common cycle. Sites without a plan, or running free (no cycle held),
+ * break a stretch.
+ *
+ * @throws {CorridorProblem} `FREE_OPERATION` when no two neighbours are coordinated because signals
+ *   of the arterial run free.
  *
  * @example
  * defaultCorridorSites(network, plans) // => ['JS-03', 'JS-04', 'JS-05', 'JS-06'] (four on 120 s)
@@ -86,15 +92,31 @@ export function defaultCorridorSites(
   network: RoadNetwork,
   plans: Readonly<Record<string, TimingPlan>>,
 ): string[] {
+  const cycleOf = (site: string | undefined) => {
+    const plan = site === undefined ? undefined : plans[site];
+    return plan === undefined || runsFree(plan) ? undefined : plan.cycleLength;
+  };
+  const arterial = arterialSites(network);
   let best: string[] = [];
   let run: string[] = [];
-  for (const site of arterialSites(network)) {
-    const cycle = plans[site]?.cycleLength;
-    const previous = run.length > 0 ? plans[run[run.length - 1]!]?.cycleLength : undefined;
-    run = cycle === undefined ? [] : cycle === previous ? [...run, site] : [site];
+  for (const site of arterial) {
+    const cycle = cycleOf(site);
+    run =
+      cycle === undefined ? [] : cycle === cycleOf(run[run.length - 1]) ? [...run, site] : [site];
     if (run.length > best.length) best = run;
   }
+  const free = arterial.filter((site) => plans[site] !== undefined && runsFree(plans[site]));
+  if (best.length < 2 && free.length > 0) throw freeOperation(free);
   return best;
+}
+
+/** The problem of drawing a band through signals that run free. */
+function freeOperation(free: readonly string[]): CorridorProblem {
+  const one = free.length === 1;
+  return new CorridorProblem(
+    'FREE_OPERATION',
+    `${free.join(', ')} ${one ? 'runs' : 'run'} free (no cycle or offset held), so no green band runs through ${one ? 'it' : 'them'}: choose coordinated sites, or draw the network's programs with plan=program`,
+  );
 }
 
 /**
@@ -104,7 +126,7 @@ export function defaultCorridorSites(
  * free-flow speeds, and the widest band each way that the plans' offsets leave (`fittedBandwidth`).
  *
  * @throws {CorridorProblem} fewer than two sites, a site that is no signal of the network or has no
- *   plan, no route between neighbours, or plans of different cycle lengths.
+ *   plan, a site running free, no route between neighbours, or plans of different cycle lengths.
  * @example
  * const { corridor, result } = corridorOfPlans(network, ['JS-01', 'JS-02'], plans);
  * timeSpaceSvg(timeSpaceDiagram(corridor, result));
@@ -133,6 +155,8 @@ export function corridorOfPlans(
         `site ${site} has no plan to draw; wait for the engine's first cycle or give the network a program`,
       );
   }
+  const free = sites.filter((site) => runsFree(plans[site]!));
+  if (free.length > 0) throw freeOperation(free);
   const cycles = new Set(sites.map((site) => plans[site]!.cycleLength));
   if (cycles.size > 1) {
     throw new CorridorProblem(

@@ -71,29 +71,15 @@ export async function viewRoutes(
     async (request, reply) => {
       const { sites: listed, plan, cycles, width } = request.query;
       const plans = plansToDraw(network, engine.views, plan);
-      const coordinated = Object.fromEntries(
-        Object.entries(plans).filter(([, timing]) => timing.actuated?.free !== true),
-      );
-      const sites =
-        listed === undefined
-          ? defaultCorridorSites(network, coordinated)
-          : listed
-              .split(',')
-              .map((site) => site.trim())
-              .filter((site) => site.length > 0);
-      const free =
-        listed === undefined && Object.keys(coordinated).length < 2
-          ? Object.keys(plans).filter((site) => !coordinated[site])
-          : sites.filter((site) => plans[site] !== undefined && !coordinated[site]);
-      if (free.length > 0) {
-        throw new ApiError(
-          'NO_COMMON_CYCLE',
-          `${free.join(', ')} ${free.length === 1 ? 'runs' : 'run'} free (no cycle or offset held), so no green band runs through ${free.length === 1 ? 'it' : 'them'}: choose coordinated sites, or draw the network's programs with plan=program`,
-          { problem: 'FREE_OPERATION' },
-        );
-      }
       let svg: string;
       try {
+        const sites =
+          listed === undefined
+            ? defaultCorridorSites(network, plans)
+            : listed
+                .split(',')
+                .map((site) => site.trim())
+                .filter((site) => site.length > 0);
         const { corridor, result } = corridorOfPlans(network, sites, plans);
         const diagram = timeSpaceDiagram(corridor, result, { cycles });
         const planIds = [...new Set(sites.map((site) => plans[site]!.id))].join(', ');
@@ -103,8 +89,10 @@ export async function viewRoutes(
         });
       } catch (error) {
         if (error instanceof CorridorProblem) {
+          // Different cycles, or none held (free): 422; a bad row of sites: 400.
+          const unprocessable = error.code === 'NO_COMMON_CYCLE' || error.code === 'FREE_OPERATION';
           throw new ApiError(
-            error.code === 'NO_COMMON_CYCLE' ? 'NO_COMMON_CYCLE' : 'CORRIDOR_INVALID',
+            unprocessable ? 'NO_COMMON_CYCLE' : 'CORRIDOR_INVALID',
             error.message,
             { problem: error.code },
           );

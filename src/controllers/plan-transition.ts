@@ -1,6 +1,7 @@
 // limitPlanChange: how far one re-plan may move a controller's cycle and offset, keeping it valid.
 import { CodedError } from '../coded-error.ts';
 import type { Signal } from '../network/types.ts';
+import { runsFree } from '../timing/actuation.ts';
 import { stageDuration } from '../timing/intervals.ts';
 import type { Stage, TimingPlan } from '../timing/types.ts';
 import { validatePlan, type ValidatePlanOptions } from '../timing/validate.ts';
@@ -148,11 +149,6 @@ function stepShape(
     stages: stretchGreens(previous.stages, cycleLength),
   };
   return { plan: withActuationOf(stretched, target), method: 'stretch-previous' };
-}
-
-/** Whether a plan runs free: no cycle and no offset a controller keeps. */
-function runsFree(plan: TimingPlan): boolean {
-  return plan.actuated?.free === true;
 }
 
 function copyPlan(plan: TimingPlan): TimingPlan {

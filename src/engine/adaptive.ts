@@ -9,7 +9,7 @@ import { faultSpans } from '../ingest/health.ts';
 import { coordinationGroups, type CoordinationGroup } from '../optimize/coordination-groups.ts';
 import { DEFAULT_CYCLE_RANGE } from '../optimize/cycle-and-splits.ts';
 import { optimizeNetwork, type NetworkTimingOptions } from '../optimize/network-timing.ts';
-import { actuatedPlans } from '../timing/actuation.ts';
+import { actuatedPlans, planOperation } from '../timing/actuation.ts';
 import type { Actuation, TimingPlan } from '../timing/types.ts';
 import type { EngineContext, ProofSettings } from './context.ts';
 import { engineLog, type EngineEffect } from './effects.ts';
@@ -283,15 +283,14 @@ function provenPlans(
         context,
       ),
     );
-  // Every signal alone, run free with the engine's passage time.
-  const freeOf = (actuation: Actuation, options: NetworkTimingOptions) =>
-    actuatedPlans(optimizedWith({ ...options, coordination: 'isolated' }), {
-      ...actuation,
-      free: true,
-    });
   const { actuation } = settings;
   const range = settings.optimize.cycle ?? DEFAULT_CYCLE_RANGE;
   const optimizer = own(optimized);
+  const alone = settings.optimize.coordination === 'isolated';
+  // Every signal timed alone: the optimizer's own plans when it already times them so.
+  const isolated = alone ? optimizer : optimizedWith({ coordination: 'isolated' });
+  const free = (actuation: Actuation, plans: Record<string, TimingPlan>) =>
+    actuatedPlans(plans, { ...actuation, free: true });
   const longest = Math.max(...Object.values(optimizer).map((plan) => plan.cycleLength));
   const candidates: ProofCandidate[] = [
     { name: 'optimizer', plans: optimizer },
@@ -302,16 +301,20 @@ function provenPlans(
         name: `cycle ≤ ${max} s`,
         plans: optimizedWith({ cycle: { min: range.min, max } }),
       })),
-    ...(settings.optimize.coordination === 'isolated'
-      ? []
-      : [{ name: 'isolated', plans: optimizedWith({ coordination: 'isolated' }) }]),
+    ...(alone ? [] : [{ name: 'isolated', plans: isolated }]),
     ...(actuation === false || actuation.free === true
       ? []
       : [
-          { name: 'free', plans: freeOf(actuation, {}) },
+          { name: 'free', plans: free(actuation, isolated) },
           {
             name: 'free, shortest',
-            plans: freeOf(actuation, { cycle: { min: range.min, max: range.min } }),
+            plans: free(
+              actuation,
+              optimizedWith({
+                coordination: 'isolated',
+                cycle: { min: range.min, max: range.min },
+              }),
+            ),
           },
         ]),
     ...(context.prior ? [{ name: 'schedule', plans: own(fallbackPlans(context, now)) }] : []),
@@ -355,7 +358,7 @@ function sameTimings(
 ): boolean {
   const timing = (plan: TimingPlan | undefined) =>
     plan
-      ? `${plan.cycleLength}/${plan.offset}/${plan.stages.map((stage) => stage.green).join(',')}/${plan.actuated?.free === true}`
+      ? `${plan.cycleLength}/${plan.offset}/${plan.stages.map((stage) => stage.green).join(',')}/${planOperation(plan)}`
       : '';
   const sites = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...sites].every((site) => timing(a[site]) === timing(b[site]));

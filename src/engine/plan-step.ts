@@ -8,6 +8,7 @@ import {
   limitPlanChange,
   PlanChangeError,
 } from '../controllers/plan-transition.ts';
+import { planOperation } from '../timing/actuation.ts';
 import type { TimingPlan } from '../timing/types.ts';
 import type { EngineContext } from './context.ts';
 import { engineLog, type EngineEffect } from './effects.ts';
@@ -38,8 +39,8 @@ export function significantChange(
   target: TimingPlan,
   seconds: number,
 ): boolean {
-  const mode = operation(reference);
-  if (mode !== operation(target)) return true;
+  const mode = planOperation(reference);
+  if (mode !== planOperation(target)) return true;
   if (reference.stages.length !== target.stages.length) return true;
   if (mode !== 'free' && cycleOrOffsetMoved(reference, target, seconds)) return true;
   const groups = (greens: Record<string, string>) => JSON.stringify(Object.entries(greens).sort());
@@ -53,12 +54,6 @@ export function significantChange(
       Math.abs(stage.allRed - other.allRed) > 1e-9
     );
   });
-}
-
-/** How a controller runs a plan: by the clock, actuated within the cycle, or free of it. */
-function operation({ actuated }: Pick<TimingPlan, 'actuated'>): 'fixed' | 'coordinated' | 'free' {
-  if (actuated === undefined) return 'fixed';
-  return actuated.free === true ? 'free' : 'coordinated';
 }
 
 function cycleOrOffsetMoved(

@@ -8,6 +8,25 @@ import type { Actuation, TimingPlan } from './types.ts';
  */
 export const STOP_LINE_ZONE = 30;
 
+/** How a controller runs a plan: by the clock, actuated within its cycle, or free of any cycle. */
+export type PlanOperation = 'fixed-time' | 'coordinated-actuated' | 'free';
+
+/**
+ * How a controller runs `plan`.
+ *
+ * @example
+ * planOperation({ ...plan, actuated: { passage: 2, free: true } }); // => 'free'
+ */
+export function planOperation({ actuated }: Pick<TimingPlan, 'actuated'>): PlanOperation {
+  if (actuated === undefined) return 'fixed-time';
+  return actuated.free === true ? 'free' : 'coordinated-actuated';
+}
+
+/** Whether `plan` runs free: no cycle and no offset held. */
+export function runsFree(plan: Pick<TimingPlan, 'actuated'>): boolean {
+  return plan.actuated?.free === true;
+}
+
 /**
  * Every plan of `plans` set to run coordinated-actuated with `actuation` (the same greens, cycle and
  * offset: the greens become the longest each stage may run). Returns new plan objects.

@@ -7,6 +7,7 @@ import {
   type SumoActuatedProgram,
   type SumoApproachLane,
 } from './sumo-program.ts';
+import { runsFree } from './actuation.ts';
 import type { TimingPlan } from './types.ts';
 
 export interface SumoProgramOutput {
@@ -118,7 +119,7 @@ function actuatedLines(output: SumoProgramOutput): string[] {
       `sumoAdditional: plan "${plan.id}" of "${plan.signal}" is actuated and needs the lanes entering the signal for its detectors. Give lanes: sumoApproachLanes(netXml)["${plan.signal}"].`,
     );
   }
-  const write = plan.actuated?.free === true ? sumoFreeProgram : sumoCoordinatedProgram;
+  const write = runsFree(plan) ? sumoFreeProgram : sumoCoordinatedProgram;
   const program: SumoActuatedProgram = write(plan, linkCount, {
     lanes,
     programId,
