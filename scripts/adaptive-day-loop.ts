@@ -120,7 +120,7 @@ export async function runAdaptiveDay({
           : {}),
         limited: fields['limited'] !== undefined,
         ...(fallback ? { fallback } : {}),
-        ...provenIn(message),
+        ...(typeof fields['proven'] === 'string' ? { proven: fields['proven'] } : {}),
       });
     },
     warn: problem,
@@ -173,12 +173,6 @@ export async function runAdaptiveDay({
     await store.close();
     await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-/** `{ proven }`: the candidate an adaptive decision's proof chose (its reason ends `→ name`). */
-function provenIn(message: string): { proven?: string } {
-  const chosen = /; proof in simulation \(s\/veh\): .* → (.+)$/.exec(message)?.[1];
-  return chosen === undefined ? {} : { proven: chosen };
 }
 
 /** The kind of reason in an adaptive cycle's fallback decision (see `chooseMode`'s reasons). */

@@ -83,12 +83,12 @@ export function limitPlanChange(
   checkLimits({ maxCycleChange, maxCycleChangeSeconds, maxOffsetShift, maxOffsetShiftSeconds });
   checkValid('INVALID_PREVIOUS', 'previous', previous, signal, validation);
   checkValid('INVALID_TARGET', 'target', target, signal, validation);
-  if (runsFree(previous) || runsFree(target)) {
-    const plan = { ...copyPlan(target), stages: target.stages.map(copyStage) };
-    return { plan, limited: [], method: 'target', reached: true };
-  }
-
-  const cycleLimit = Math.min(maxCycleChange * previous.cycleLength, maxCycleChangeSeconds);
+  // A controller goes free at once, and from free enters coordination by its own transition: a
+  // free plan's cycle and offset are nominal, so nothing limits the step.
+  const free = runsFree(previous) || runsFree(target);
+  const cycleLimit = free
+    ? Infinity
+    : Math.min(maxCycleChange * previous.cycleLength, maxCycleChangeSeconds);
   const cycleChange = target.cycleLength - previous.cycleLength;
   const cycleLimited = Math.abs(cycleChange) > cycleLimit;
   const cycleLength = cycleLimited
@@ -96,7 +96,9 @@ export function limitPlanChange(
     : target.cycleLength;
 
   const shape = stepShape(previous, target, cycleLength, signal, validation);
-  const offsetLimit = Math.min(maxOffsetShift * cycleLength, maxOffsetShiftSeconds);
+  const offsetLimit = free
+    ? Infinity
+    : Math.min(maxOffsetShift * cycleLength, maxOffsetShiftSeconds);
   const { offset, limited: offsetLimited } = shiftOffset(
     previous.offset,
     target.offset,

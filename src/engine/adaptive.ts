@@ -90,19 +90,23 @@ export function adaptiveCycle(
       optimizerFailure = (error as Error).message;
     }
   }
+  // The schedule's plans for now: the fallback, and the proof's schedule candidate and backdrop.
+  const fallback = fallbackPlans(context, now);
   let proofNote = '';
+  let proven: string | undefined;
   if (settings.proof !== false && optimizerFailure === undefined && trusted.length > 0) {
     const sites = new Set(trusted.flatMap(({ group }) => group.signals));
     try {
-      const proven = provenPlans(next, context, settings.proof, {
-        now,
+      const proof = provenPlans(next, context, settings.proof, {
         cycle,
         flows: estimate.flows,
         optimized,
+        fallback,
         sites,
       });
-      optimized = proven.plans;
-      proofNote = `; ${proven.note}`;
+      optimized = proof.plans;
+      proofNote = `; ${proof.note}`;
+      proven = proof.chosen;
     } catch (error) {
       // The optimizer's plans are valid on their own; an unproven plan beats no plan.
       proofNote = `; the proof in simulation failed (${(error as Error).message}): the optimizer's plans unproven`;
@@ -111,7 +115,7 @@ export function adaptiveCycle(
 
   for (const { group, evidence } of judged) {
     const choice = chooseMode(evidence, context, optimizerFailure);
-    const plans = choice.mode === 'adaptive' ? optimized : fallbackPlans(context, now);
+    const plans = choice.mode === 'adaptive' ? optimized : fallback;
     const decision: Decision = {
       id: `${cycle}-${group.id}`,
       at: isoTime(now),
@@ -151,7 +155,7 @@ export function adaptiveCycle(
     if (cycles.size === 1) decision.cycleLength = [...cycles][0]!;
     if (Object.keys(limited).length > 0) decision.limited = limited;
     decisions.push(decision);
-    effects.push(decisionLog(decision));
+    effects.push(decisionLog(decision, choice.mode === 'adaptive' ? proven : undefined));
   }
   next = { ...next, decisions: bounded(next.decisions, decisions, settings.decisionLog) };
   return { state: next, effects, decisions };
@@ -254,19 +258,19 @@ function provenPlans(
   context: EngineContext,
   proof: ProofSettings,
   {
-    now,
     cycle,
     flows,
     optimized,
+    fallback,
     sites,
   }: {
-    now: number;
+    fallback: Record<string, TimingPlan>;
     cycle: number;
     flows: TurningFlows;
     optimized: Record<string, TimingPlan>;
     sites: ReadonlySet<string>;
   },
-): { plans: Record<string, TimingPlan>; note: string } {
+): { plans: Record<string, TimingPlan>; note: string; chosen: string } {
   const { network, settings } = context;
   const own = (plans: Readonly<Record<string, TimingPlan>>) =>
     Object.fromEntries([...sites].flatMap((site) => (plans[site] ? [[site, plans[site]]] : [])));
@@ -317,18 +321,17 @@ function provenPlans(
             ),
           },
         ]),
-    ...(context.prior ? [{ name: 'schedule', plans: own(fallbackPlans(context, now)) }] : []),
+    ...(context.prior ? [{ name: 'schedule', plans: own(fallback) }] : []),
     { name: 'current', plans: own(currentTargets(state)) },
   ].filter(
     (candidate, index, all) =>
       Object.keys(candidate.plans).length === sites.size &&
       all.findIndex((other) => sameTimings(other.plans, candidate.plans)) === index,
   );
-  const others = fallbackPlans(context, now);
   const scores = proveCandidates(
     network,
     flows,
-    candidates.map(({ name, plans }) => ({ name, plans: { ...others, ...plans } })),
+    candidates.map(({ name, plans }) => ({ name, plans: { ...fallback, ...plans } })),
     { warmup: proof.warmup, horizon: proof.horizon, seed: cycle },
   );
   // A change costs a transition (cycles stretched or cut while offsets move): keep the current
@@ -343,6 +346,7 @@ function provenPlans(
   return {
     plans: { ...optimized, ...chosen.plans },
     note: `proof in simulation (s/veh): ${listed} → ${best.name}`,
+    chosen: best.name,
   };
 }
 
@@ -447,7 +451,8 @@ function operated(
   return settings.actuation === false ? { ...plans } : actuatedPlans(plans, settings.actuation);
 }
 
-function decisionLog(decision: Decision): EngineEffect {
+/** A decision as a log line; `proven`: the candidate the proof in simulation chose, if it ran. */
+function decisionLog(decision: Decision, proven?: string): EngineEffect {
   return engineLog(
     'info',
     `decision ${decision.id}: ${decision.mode} for ${decision.group}: ${decision.reason}`,
@@ -459,6 +464,7 @@ function decisionLog(decision: Decision): EngineEffect {
       outcomes: decision.outcomes,
       ...(decision.cycleLength === undefined ? {} : { cycleLength: decision.cycleLength }),
       ...(decision.limited === undefined ? {} : { limited: decision.limited }),
+      ...(proven === undefined ? {} : { proven }),
     },
   );
 }
