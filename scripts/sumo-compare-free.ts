@@ -25,8 +25,9 @@ import { plansWithLinkIndices, sumoLinkIndices } from '../src/network/export/sum
 import type { RoadNetwork } from '../src/network/types.ts';
 import { crossingClearance } from '../src/timing/clearance.ts';
 import { sumoAdditional, sumoApproachLanes } from '../src/timing/sumo-additional.ts';
-import { isPassage } from '../src/timing/validate.ts';
-import type { TimingPlan } from '../src/timing/types.ts';
+import { PASSAGE_RANGE, passageFromText } from '../src/timing/validate.ts';
+import { actuationOf } from '../src/timing/actuation.ts';
+import type { Actuation, TimingPlan } from '../src/timing/types.ts';
 import {
   JINSHUI,
   PARALLEL_PROCESSES,
@@ -36,7 +37,6 @@ import {
   exportJinshui,
   figure,
   mean,
-  routedDemand,
   runProcess,
   sumoVersion,
   type Pool,
@@ -99,10 +99,10 @@ function parseOptions(argv: string[]): Options {
       `sumo-compare-free: --seeds must be non-negative integers, not "${values.seeds}"`,
     );
   }
-  const passage = Number(values.passage);
-  if (!isPassage(passage)) {
+  const passage = passageFromText(values.passage);
+  if (passage === undefined) {
     throw new Error(
-      `sumo-compare-free: --passage must be a passage time from 0 to 30 s, not "${values.passage}"`,
+      `sumo-compare-free: --passage must be a passage time ${PASSAGE_RANGE} s, not "${values.passage}"`,
     );
   }
   const jobs = Number(values.jobs);
@@ -112,14 +112,9 @@ function parseOptions(argv: string[]): Options {
   return { seeds, passage, jobs, json: values.json };
 }
 
-/** Each plan run free with `passage`: the same greens, each a stage's longest. */
-function freePlans(plans: readonly TimingPlan[], passage: number): TimingPlan[] {
-  return plans.map((plan) => ({ ...plan, actuated: { passage, free: true } }));
-}
-
-/** Each plan run coordinated-actuated with `passage`: the same cycle, offset and greens, each a stage's longest. */
-function coordinatedPlans(plans: readonly TimingPlan[], passage: number): TimingPlan[] {
-  return plans.map((plan) => ({ ...plan, actuated: { passage } }));
+/** Each plan run as `actuation` has it: the same greens, each a stage's longest. */
+function runAs(plans: readonly TimingPlan[], actuation: Actuation): TimingPlan[] {
+  return plans.map((plan) => ({ ...plan, actuated: actuationOf(actuation) }));
 }
 
 /**
@@ -164,12 +159,6 @@ function additionalFor(
 /** Exports Jinshui Road, optimizes its hour and writes the three plan sets as SUMO programs. */
 async function prepare(folder: string, pool: Pool, passage: number): Promise<Setup> {
   const { net, routes, demand } = await exportJinshui(folder, pool);
-  const routed = await routedDemand(
-    { net, routeFiles: [routes], begin: JINSHUI.begin, end: JINSHUI.end, needsRouting: false },
-    'jinshui',
-    folder,
-    pool,
-  );
   const plansFile = join(folder, 'jinshui.greenwave.json');
   const optimize = ['bin/greenwave.js', 'optimize', '--net', JINSHUI.network, ...demand];
   const optimizeSeconds = await pool(() =>
@@ -188,14 +177,14 @@ async function prepare(folder: string, pool: Pool, passage: number): Promise<Set
     coordinated: join(folder, 'jinshui.coordinated.add.xml'),
   };
   await writeFile(additional.fixed, additionalFor(network, fixed, netXml, source));
-  const free = freePlans(fixed, passage);
+  const free = runAs(fixed, { passage, free: true });
   await writeFile(additional.free, additionalFor(network, free, netXml, `${source}, run free`));
-  const coordinated = coordinatedPlans(fixed, passage);
+  const coordinated = runAs(fixed, { passage });
   await writeFile(
     additional.coordinated,
     additionalFor(network, coordinated, netXml, `${source}, run coordinated-actuated`),
   );
-  return { net, routes: routed.routeFiles[0]!, plansFile, additional, optimizeSeconds };
+  return { net, routes, plansFile, additional, optimizeSeconds };
 }
 
 function failedRun(base: Pick<Run, 'simulator' | 'planSet' | 'seed'>, error: unknown): Run {

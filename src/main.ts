@@ -17,7 +17,7 @@ import { loadDemand, loadNetwork } from './io/load.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.ts';
 import { connectLink, type Link } from './mqtt/link.ts';
 import { openStore, type Store } from './store/index.ts';
-import { isPassage } from './timing/validate.ts';
+import { PASSAGE_RANGE, passageFromText } from './timing/validate.ts';
 
 export interface GreenwaveConfig {
   /** The network file (GeoJSON, SUMO, CityFlow). */
@@ -322,11 +322,11 @@ export function configFromEnvironment(
 /** `GREENWAVE_ACTUATION`: a passage time in seconds runs the controllers actuated; `off` (default) fixed time. */
 function actuationFrom(value: string | undefined): { passage: number } | undefined {
   if (value === undefined || value === 'off') return undefined;
-  const passage = Number(value);
-  if (!isPassage(passage)) {
+  const passage = passageFromText(value);
+  if (passage === undefined) {
     throw new EngineError(
       'BAD_OPTION',
-      `serve: GREENWAVE_ACTUATION must be a passage time in seconds from 0 to 30 (e.g. 2) or off, not "${value}"`,
+      `serve: GREENWAVE_ACTUATION must be a passage time in seconds ${PASSAGE_RANGE} (e.g. 2) or off, not "${value}"`,
     );
   }
   return { passage };

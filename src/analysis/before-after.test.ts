@@ -1,5 +1,5 @@
 // Before/after measures: the HCM evaluation of each plan, and which plans count as before and after.
-// Run: npx vitest run src/api/before-after.test.ts
+// Run: npx vitest run src/analysis/before-after.test.ts
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measureTiming } from './evaluate-timing.ts';
 import { timingModel } from './timing-model.ts';

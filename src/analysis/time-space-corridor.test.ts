@@ -1,6 +1,6 @@
 // The corridor of a row of signals under their plans: the arterial as default, positions, through
 // greens, and the bands the offsets leave, checked by hand and against a brute-force scan.
-// Run: npx vitest run src/api/time-space-corridor.test.ts
+// Run: npx vitest run src/analysis/time-space-corridor.test.ts
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { timeSpaceDiagram } from './time-space.ts';

@@ -8,8 +8,8 @@ import type { LoadedDemand } from '../io/load.ts';
 import { InputFileError, type InputErrorCode } from '../network/errors.ts';
 import type { RoadNetwork } from '../network/types.ts';
 import { seededRandom } from '../seeded-random.ts';
-import { actuatedPlans } from '../timing/actuation.ts';
-import { isPassage } from '../timing/validate.ts';
+import { actuatedPlans, actuationOf } from '../timing/actuation.ts';
+import { PASSAGE_RANGE, passageFromText } from '../timing/validate.ts';
 import type { TimingPlan } from '../timing/types.ts';
 import { seconds, UsageError, type Output } from './args.ts';
 import { loadInputs, type NetworkDemandOptions } from './inputs.ts';
@@ -123,7 +123,7 @@ export async function loadSimulationInputs(options: SimCommandOptions): Promise<
   const plans =
     passage === undefined
       ? given
-      : actuatedPlans(plansOf(network, given), free ? { passage, free: true } : { passage });
+      : actuatedPlans(plansOf(network, given), actuationOf({ passage, free }));
   return {
     network,
     networkFile: file,
@@ -239,10 +239,10 @@ function checkWindow(begin: number, end: number): void {
 /** `--actuated`: a passage time in seconds that `validatePlan` accepts, or none. */
 function passageOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const passage = Number(text);
-  if (text.trim() === '' || !isPassage(passage)) {
+  const passage = passageFromText(text);
+  if (passage === undefined) {
     throw new UsageError(
-      `--actuated must be a passage time in seconds from 0 to 30, not "${text}"`,
+      `--actuated must be a passage time in seconds ${PASSAGE_RANGE}, not "${text}"`,
     );
   }
   return passage;

@@ -1,12 +1,8 @@
 // TimingPlan ⇄ the plan payloads on the wire (`command/tlc.plan.set`, `status/tlc.plan`), losslessly.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { Actuation, Stage, TimingPlan } from '../timing/types.ts';
-import {
-  ActivePlanPayload,
-  PlanCommandPayload,
-  type ActuationPayload,
-  type StagePayload,
-} from './payloads.ts';
+import { actuationOf } from '../timing/actuation.ts';
+import type { Stage, TimingPlan } from '../timing/types.ts';
+import { ActivePlanPayload, PlanCommandPayload, type StagePayload } from './payloads.ts';
 
 /** What a plan payload says about the timing itself, without version, correlation or times. */
 export type PlanContent = Pick<
@@ -39,7 +35,7 @@ export function planContent(plan: TimingPlan): PlanContent {
     offsetReference: plan.offsetReference,
     stages: plan.stages.map(stagePayload),
     ...(plan.unsignalled === undefined ? {} : { unsignalled: [...plan.unsignalled] }),
-    ...(plan.actuated === undefined ? {} : { actuated: actuation(plan.actuated) }),
+    ...(plan.actuated === undefined ? {} : { actuated: actuationOf(plan.actuated) }),
   };
 }
 
@@ -98,7 +94,7 @@ export function planFromPayload(
     offsetReference: payload.offsetReference,
     stages: payload.stages.map(stageOfPayload),
     ...(payload.unsignalled === undefined ? {} : { unsignalled: [...payload.unsignalled] }),
-    ...(payload.actuated === undefined ? {} : { actuated: actuation(payload.actuated) }),
+    ...(payload.actuated === undefined ? {} : { actuated: actuationOf(payload.actuated) }),
     ...(origin === undefined ? {} : { origin }),
   };
 }
@@ -113,7 +109,7 @@ export function contentOf(payload: PlanContent): PlanContent {
     offsetReference,
     stages: stages.map(stagePayload),
     ...(unsignalled === undefined ? {} : { unsignalled: [...unsignalled] }),
-    ...(actuated === undefined ? {} : { actuated: actuation(actuated) }),
+    ...(actuated === undefined ? {} : { actuated: actuationOf(actuated) }),
   };
 }
 
@@ -142,7 +138,7 @@ export function contentKey(content: PlanContent): string {
     offsetReference,
     stages,
     unsignalled: [...unsignalled].sort(),
-    ...(actuated === undefined ? {} : { actuated: actuation(actuated) }),
+    ...(actuated === undefined ? {} : { actuated: actuationOf(actuated) }),
   });
 }
 
@@ -172,15 +168,6 @@ function stagePayload(stage: Stage | StagePayload): StagePayload {
     minGreen: stage.minGreen,
     ...(stage.maxGreen === undefined ? {} : { maxGreen: stage.maxGreen }),
   };
-}
-
-/**
- * The actuation as a copy sharing nothing with its source: `{ passage }` when coordinated,
- * `{ passage, free: true }` when free. `free: false` is coordinated and written as absent, so a
- * coordinated plan keeps the payload and content key it had before free operation existed.
- */
-function actuation({ passage, free }: Actuation | ActuationPayload): Actuation {
-  return free === true ? { passage, free: true } : { passage };
 }
 
 function stageOfPayload(stage: StagePayload): Stage {

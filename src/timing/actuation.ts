@@ -22,6 +22,18 @@ export function planOperation({ actuated }: Pick<TimingPlan, 'actuated'>): PlanO
   return actuated.free === true ? 'free' : 'coordinated-actuated';
 }
 
+/**
+ * An actuation sharing nothing with its source: `{ passage }` when coordinated, `{ passage, free:
+ * true }` when free. `free: false` is coordinated and written as absent, so a coordinated plan
+ * keeps the payload and content key it had before free operation existed.
+ *
+ * @example
+ * actuationOf({ passage: 2, free: false }); // => { passage: 2 }
+ */
+export function actuationOf({ passage, free }: { passage: number; free?: boolean }): Actuation {
+  return free === true ? { passage, free: true } : { passage };
+}
+
 /** Whether `plan` runs free: no cycle and no offset held. */
 export function runsFree(plan: Pick<TimingPlan, 'actuated'>): boolean {
   return plan.actuated?.free === true;

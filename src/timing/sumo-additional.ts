@@ -1,5 +1,6 @@
 // Writes timing plans as a SUMO additional file (`sumo -a FILE`): fixed-time plans as static tlLogic programs, actuated ones (free or coordinated) as actuated.
 import {
+  formatSeconds,
   sumoCoordinatedProgram,
   sumoFreeProgram,
   sumoOffset,
@@ -165,10 +166,6 @@ const ATTRIBUTE = /([\w:.-]+)="([^"]*)"/g;
 
 function attributesOf(text: string): Map<string, string> {
   return new Map([...text.matchAll(ATTRIBUTE)].map(([, name, value]) => [name!, value!]));
-}
-
-function formatSeconds(seconds: number): string {
-  return String(Math.round(seconds * 1000) / 1000);
 }
 
 function escapeXml(text: string): string {

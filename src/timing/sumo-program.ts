@@ -1,6 +1,7 @@
 // SUMO signal programs (phase state strings) to stage-based timing plans, and back; actuated plans (free or coordinated) as actuated programs.
 import type { GreenKind } from '../network/types.ts';
 import { STOP_LINE_ZONE } from './actuation.ts';
+import { stageDuration } from './intervals.ts';
 import type { Stage, TimingPlan } from './types.ts';
 
 /** One SUMO `<phase>`: a time slice of the whole state string. */
@@ -331,10 +332,10 @@ export function sumoCoordinatedProgram(
       `${where} is not coordinated-actuated. Give a plan with actuated and no free, or use sumoFreeProgram or sumoPhasesFromPlan.`,
     );
   }
-  const filled = plan.stages.reduce((total, s) => total + s.green + s.yellow + s.allRed, 0);
+  const filled = plan.stages.reduce((total, stage) => total + stageDuration(stage), 0);
   if (Math.abs(filled - plan.cycleLength) > 1e-3) {
     throw new RangeError(
-      `${where}: its stages add to ${formatNumber(filled)} s, its cycle is ${formatNumber(plan.cycleLength)} s. Make the stages fill the cycle (validatePlan, CYCLE_MISMATCH).`,
+      `${where}: its stages add to ${formatSeconds(filled)} s, its cycle is ${formatSeconds(plan.cycleLength)} s. Make the stages fill the cycle (validatePlan, CYCLE_MISMATCH).`,
     );
   }
   return actuatedProgram(plan, linkCount, options, 'coordinated', where);
@@ -353,7 +354,11 @@ function actuatedProgram(
 ): SumoActuatedProgram {
   checkActuatedStages(plan, where);
   const passage = plan.actuated!.passage;
-  const writer = phaseWriter(plan, linkCount, where.slice(0, where.indexOf(':')));
+  const writer = phaseWriter(
+    plan,
+    linkCount,
+    operation === 'free' ? 'sumoFreeProgram' : 'sumoCoordinatedProgram',
+  );
   const detectors = presenceDetectors(plan.signal, options);
   const callers = stageCallers(writer);
   const calls = callConditions(plan, callers, detectors, { ...options, passage, where, operation });
@@ -372,9 +377,9 @@ function actuatedProgram(
     offset: roundMillis(offset),
     phases,
     params: [
-      ['max-gap', formatNumber(passage)],
+      ['max-gap', formatSeconds(passage)],
       ['coordinated', String(!free)],
-      ['cycleTime', free ? String(CLOCK_WRAP) : formatNumber(plan.cycleLength)],
+      ['cycleTime', free ? String(CLOCK_WRAP) : formatSeconds(plan.cycleLength)],
       ...detectors.map((detector): [string, string] => [detector.lane, detector.id]),
     ],
     conditions: [...calls, ...targets],
@@ -447,7 +452,7 @@ function callConditions(
         `${options.where}: no lane feeds the link indices ${calling.join(', ')} of stage "${plan.stages[stage]!.id}". Give the lanes of this signal from its .net.xml (sumoApproachLanes).`,
       );
     }
-    const presence = loops.map((loop) => `${formatNumber(options.passage)} >= z:${loop.id}`);
+    const presence = loops.map((loop) => `${formatSeconds(options.passage)} >= z:${loop.id}`);
     // A first stage that nothing calls and no pedestrian needs never gaps out.
     const never = stage === 0 && options.pedestrians?.[0] === undefined ? '1' : '0';
     return { id: `D${stage}`, value: presence.join(' or ') || never };
@@ -566,11 +571,11 @@ function actuatedPhases(
  * in coordination when the time in cycle reaches its planned green (one decision a cycle).
  */
 function firstStageEnd(first: Stage, minimum: number, operation: Operation): string {
-  const green = formatNumber(first.green);
+  const green = formatSeconds(first.green);
   if (operation === 'coordinated') {
-    return `c: >= ${green} and ${formatNumber(first.green + 1)} > c:`;
+    return `c: >= ${green} and ${formatSeconds(first.green + 1)} > c:`;
   }
-  return `c: >= ${formatNumber(minimum)} and (!D0 or c: >= callAt + ${green})`;
+  return `c: >= ${formatSeconds(minimum)} and (!D0 or c: >= callAt + ${green})`;
 }
 
 /**
@@ -613,7 +618,8 @@ function presenceDetectors(signal: string, options: SumoFreeOptions): SumoPresen
   });
 }
 
-function formatNumber(value: number): string {
+/** Seconds as SUMO files write them: rounded to the millisecond, no trailing zeros. */
+export function formatSeconds(value: number): string {
   return String(roundMillis(value));
 }
 

@@ -22,6 +22,22 @@ export function isPassage(value: unknown): value is number {
   return isFiniteNumber(value) && value >= 0 && value <= MAX_PASSAGE;
 }
 
+/**
+ * A passage time given as text (a flag, an environment variable): its seconds when `isPassage`
+ * accepts them, undefined for blank or anything else. `PASSAGE_RANGE` words the bound for errors.
+ *
+ * @example
+ * passageFromText('2.5'); // => 2.5
+ * passageFromText('45'); // => undefined
+ */
+export function passageFromText(text: string): number | undefined {
+  const passage = Number(text);
+  return text.trim() !== '' && isPassage(passage) ? passage : undefined;
+}
+
+/** The passage times accepted, in words. */
+export const PASSAGE_RANGE = `from 0 to ${MAX_PASSAGE}`;
+
 export interface ValidatePlanOptions {
   /**
    * Allowed yellow, seconds, for a stage whose end takes green from some signal group. Off by

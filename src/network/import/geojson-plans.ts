@@ -1,4 +1,5 @@
 // Reads a signal's plans from a GeoJSON network into timing plans, each stage's greens checked.
+import { actuationOf } from '../../timing/actuation.ts';
 import type { Actuation, OffsetReference, Stage, TimingPlan } from '../../timing/types.ts';
 import { isPassage, MAX_PASSAGE } from '../../timing/validate.ts';
 import type { GreenKind } from '../types.ts';
@@ -82,7 +83,7 @@ function readActuation(plan: Fields): Actuation | 'invalid' | undefined {
   const passage = actuated?.required('passage', passageTime);
   const free = actuated?.optional('free', flag);
   if (passage === undefined || actuated?.raw('free') !== free) return 'invalid';
-  return free === true ? { passage, free: true } : { passage };
+  return actuationOf(free === undefined ? { passage } : { passage, free });
 }
 
 function readStage(
