@@ -1,6 +1,7 @@
 // The road network flattened into typed arrays for the hot loop: links, lanes, movements, signals.
 import type { RoadNetwork, SignalGroup, TurnType } from '../src/network/types.ts';
 import { crossingClearance } from '../src/timing/clearance.ts';
+import type { ControlledGroup } from './signal-control.ts';
 
 /** One signal as the simulator runs it: every signal group gets a colour slot. */
 export interface CompiledSignal {
@@ -9,13 +10,7 @@ export interface CompiledSignal {
    * Signal groups with their colour slot, hi-res parameter (`SignalGroup.index + 1`) and, for a
    * pedestrian group with a crossing length, its walk and clearance (seconds).
    */
-  groups: {
-    id: string;
-    slot: number;
-    param: number;
-    pedestrian?: true;
-    pedestrianGreen?: number;
-  }[];
+  groups: ControlledGroup[];
   /** Movements the signal controls, by index. */
   movements: number[];
 }

@@ -322,8 +322,10 @@ function startSimulation(
   // Stop-line presence for actuated plans: by colour slot, the last time a vehicle was in a zone;
   // kept only once some controller runs or awaits an actuated plan (`calling`).
   const lastCall = new Float64Array(net.slotCount).fill(-Infinity);
+  // Lanes with a stop-line zone, and by index the colour slots each calls (no lookup per step).
   const laneSlots = signalledLaneSlots(net);
   const callLanes = [...laneSlots.keys()];
+  const callSlots = [...laneSlots.values()];
 
   const trajectoryLanes: number[] = [];
   const trajectorySamples: TrajectorySample[] | undefined = trajectories ? [] : undefined;
@@ -715,12 +717,13 @@ function startSimulation(
 
     /** Marks the groups whose stop-line zone a vehicle's front is in at `time`. */
     const updateCalls = (time: number) => {
-      for (const globalLane of callLanes) {
+      for (let index = 0; index < callLanes.length; index++) {
+        const globalLane = callLanes[index]!;
         const front = lanes[globalLane]![0];
         if (front === undefined) continue;
         const toLine = linkLength[laneLink[globalLane]!]! - (odometer[front]! - linkStart[front]!);
         if (toLine > STOP_LINE_ZONE) continue;
-        for (const slot of laneSlots.get(globalLane)!) lastCall[slot] = time;
+        for (const slot of callSlots[index]!) lastCall[slot] = time;
       }
     };
 
